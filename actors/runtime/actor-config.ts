@@ -1,0 +1,62 @@
+/**
+ * The part of the cluster config that actor processes read. The supervisor validates
+ * the whole config and hands each child the resolved JSON; this type names the fields
+ * actors rely on (the supervisor's schema is a structural superset of it), so actors/
+ * depends on no code of supervisor/.
+ */
+import type { DataSpec } from "../../train/index.js";
+import type { ModelKind, OptimizerKind } from "../../train/types.js";
+
+export interface ActorConfig {
+  readonly cluster: string;
+  readonly seed: number;
+  readonly partitions: number;
+  readonly job: {
+    readonly model: ModelKind;
+    readonly embeddingDim: number;
+    readonly data: {
+      readonly path: string;
+      readonly format: "criteo" | "csv";
+      readonly eval?: string;
+      readonly idModulo: number;
+      readonly label?: { readonly column: string; readonly positive: string };
+      readonly categorical: readonly string[];
+      readonly numeric: readonly string[];
+      readonly bucketize: boolean;
+      readonly delimiter: string;
+      readonly rowsPerTask: number;
+    };
+    readonly optimizer: {
+      readonly kind: OptimizerKind;
+      readonly lr: number;
+      readonly eps: number;
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly initialAccumulator: number;
+    };
+    readonly batch: number;
+    readonly epochs: number;
+    readonly mode: "async";
+    readonly leaseMs: number;
+    readonly pushTimeoutMs: number;
+    readonly pullTimeoutMs: number;
+  };
+  readonly shards: { readonly count: number };
+  readonly workers: { readonly count: number };
+  readonly log: { readonly level: "trace" | "debug" | "info" | "warn" | "error" };
+}
+
+/** The train/ data spec a config describes. */
+export function dataSpecOf(cfg: ActorConfig): DataSpec {
+  const d = cfg.job.data;
+  if (d.format === "criteo") return { format: "criteo", idModulo: d.idModulo };
+  if (!d.label) throw new Error("job.data.label is required for csv data");
+  return {
+    format: "csv",
+    label: { column: d.label.column, positive: d.label.positive },
+    categorical: [...d.categorical],
+    numeric: [...d.numeric],
+    bucketize: d.bucketize,
+    delimiter: d.delimiter,
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The parameters a shard holds: one RowTable per model table, each row its params
+ * followed by its optimizer state. Rows are created on first touch with the model's
+ * deterministic init, so any shard creates the same row for the same key. Gather copies
+ * params out for a pull; apply runs the row-sparse optimizer for a push.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ProtocolError, RejectReason, type CheckpointPart } from "../../protocols/index.js";
+import { partFiles } from "../../train/index.js";
+import type { Model, RowOptimizer } from "../../train/types.js";
+import { RowTable } from "./row-table.js";
+
+interface TableSlot {
+  readonly rows: RowTable;
+  readonly dim: number;
+  readonly stateWidth: number;
+}
+
+export class ParameterStore {
+  readonly #model: Model;
+  readonly #optimizer: RowOptimizer;
+  readonly #tables = new Map<number, TableSlot>();
+
+  constructor(model: Model, optimizer: RowOptimizer) {
+    this.#model = model;
+    this.#optimizer = optimizer;
+    for (const t of model.tables) {
+      const stateWidth = optimizer.stateWidth(t.dim);
+      this.#tables.set(t.table, { rows: new RowTable({ width: t.dim + stateWidth }), dim: t.dim, stateWidth });
+    }
+  }
+
+  /** Rows held, over all tables. */
+  get size(): number {
+    let n = 0;
+    for (const t of this.#tables.values()) n += t.rows.size;
+    return n;
+  }
+
+  /** Bytes allocated by all row tables. */
+  byteLength(): number {
+    let n = 0;
+    for (const t of this.#tables.values()) n += t.rows.byteLength();
+    return n;
+  }
+
+  /** Floats the rows of these keys take, or a ProtocolError naming an unknown table. */
+  floatsOf(tables: Uint32Array): number {
+    let n = 0;
+    for (let i = 0; i < tables.length; i++) n += this.#slot(tables[i]!).dim;
+    return n;
+  }
+
+  #slot(table: number): TableSlot {
+    const s = this.#tables.get(table);
+    if (!s) throw new ProtocolError(RejectReason.InvalidField, `table ${table} is not a table of model ${this.#model.kind}`);
+    return s;
+  }
+
+  #row(slot: TableSlot, table: number, id: number): { page: Float32Array; off: number } {
+    const index = slot.rows.findOrInsert(table, id);
+    const page = slot.rows.page(index);
+    const off = slot.rows.offset(index);
+    if (slot.rows.lastCreated) {
+      this.#model.initRow(table, id, page, off);
+      this.#optimizer.initState(page, off + slot.dim, slot.dim);
+    }
+    return { page, off };
+  }
+
+  /** Copies the params of each key (created on first touch) into a new buffer, in key order. */
+  gather(tables: Uint32Array, ids: Uint32Array): Float32Array {
+    const out = new Float32Array(this.floatsOf(tables));
+    let o = 0;
+    for (let i = 0; i < tables.length; i++) {
+      const table = tables[i]!;
+      const slot = this.#slot(table);
+      const { page, off } = this.#row(slot, table, ids[i]!);
+      out.set(page.subarray(off, off + slot.dim), o);
+      o += slot.dim;
+    }
+    return out;
+  }
+
+  /** Applies one gradient row per key with the optimizer. `grads` must hold exactly the keys' floats. */
+  apply(tables: Uint32Array, ids: Uint32Array, grads: Float32Array): number {
+    const want = this.floatsOf(tables);
+    if (grads.length !== want) {
+      throw new ProtocolError(RejectReason.WrongShape, `grads has ${grads.length} floats; these ${tables.length} keys need ${want}`);
+    }
+    let g = 0;
+    for (let i = 0; i < tables.length; i++) {
+      const table = tables[i]!;
+      const slot = this.#slot(table);
+      const { page, off } = this.#row(slot, table, ids[i]!);
+      this.#optimizer.apply(page, off, page, off + slot.dim, grads, g, slot.dim);
+      g += slot.dim;
+    }
+    return tables.length;
+  }
+
+  /** Writes every row (params and optimizer state) into `dir` as this shard's part of a checkpoint. */
+  async writeCheckpoint(dir: string, shardId: string): Promise<CheckpointPart[]> {
+    await mkdir(dir, { recursive: true });
+    const out: CheckpointPart[] = [];
+    for (const [table, slot] of this.#tables) {
+      const n = slot.rows.size;
+      const ids = new Uint32Array(n);
+      const params = new Float32Array(n * slot.dim);
+      const state = new Float32Array(n * slot.stateWidth);
+      for (let i = 0; i < n; i++) {
+        ids[i] = slot.rows.keyLo(i);
+        const page = slot.rows.page(i);
+        const off = slot.rows.offset(i);
+        params.set(page.subarray(off, off + slot.dim), i * slot.dim);
+        state.set(page.subarray(off + slot.dim, off + slot.dim + slot.stateWidth), i * slot.stateWidth);
+      }
+      const files = partFiles(table, shardId);
+      await writeFile(join(dir, files.ids), new Uint8Array(ids.buffer));
+      await writeFile(join(dir, files.params), new Uint8Array(params.buffer));
+      await writeFile(join(dir, files.state), new Uint8Array(state.buffer));
+      out.push({ table, dim: slot.dim, stateWidth: slot.stateWidth, rows: n, ...files });
+    }
+    return out;
+  }
+}

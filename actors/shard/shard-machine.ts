@@ -1,0 +1,48 @@
+/**
+ * A shard's lifecycle as a diagram: join the coordinator, wait for a partition map
+ * that gives it partitions, serve pulls and pushes, stop. Every new map (a higher
+ * epoch) is taken while serving. The side effects (joining, reading the map) are
+ * provided by the shard process, so the diagram can be walked in tests with stubs.
+ */
+import { assign, fromPromise, setup } from "xstate";
+import type { PartitionMap } from "../../protocols/index.js";
+
+export type ShardEvent = { type: "MAP"; map: PartitionMap } | { type: "STOP" };
+
+export const shardMachine = setup({
+  types: {
+    context: {} as { map?: PartitionMap; joinFailures: number },
+    events: {} as ShardEvent,
+  },
+  actors: {
+    join: fromPromise<void>(async () => undefined),
+  },
+  guards: {
+    newerMap: ({ context, event }) => event.type === "MAP" && event.map.epoch > (context.map?.epoch ?? -1),
+  },
+  delays: {
+    rejoin: ({ context }) => Math.min(5000, 100 * 2 ** context.joinFailures),
+  },
+}).createMachine({
+  id: "shard",
+  initial: "joining",
+  context: { joinFailures: 0 },
+  on: { STOP: ".stopped" },
+  states: {
+    joining: {
+      invoke: {
+        src: "join",
+        onDone: "awaitingMap",
+        onError: { target: "rejoining", actions: assign({ joinFailures: ({ context }) => context.joinFailures + 1 }) },
+      },
+    },
+    rejoining: { after: { rejoin: "joining" } },
+    awaitingMap: {
+      on: { MAP: { guard: "newerMap", target: "serving", actions: assign({ map: ({ event }) => (event.type === "MAP" ? event.map : undefined) }) } },
+    },
+    serving: {
+      on: { MAP: { guard: "newerMap", actions: assign({ map: ({ event }) => (event.type === "MAP" ? event.map : undefined) }) } },
+    },
+    stopped: { type: "final" },
+  },
+});

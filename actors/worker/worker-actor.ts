@@ -1,0 +1,98 @@
+/**
+ * The worker process: leases tasks, reads their rows, and for each batch pulls the
+ * distinct rows it touches, computes forward and backward, and pushes row-sparse
+ * gradients grouped per shard. It holds nothing durable: killing it loses at most the
+ * task in hand, which the coordinator re-queues when the lease lapses.
+ */
+import { createActor, fromPromise } from "xstate";
+import { subjects, type TaskSpec } from "../../protocols/index.js";
+import { createModel, denseDimOf, fieldsOf, readTaskBatches } from "../../train/index.js";
+import { dataSpecOf } from "../runtime/actor-config.js";
+import { hostActor, type ActorContext } from "../runtime/actor-host.js";
+import { watchPartitionMap } from "../runtime/map-watch.js";
+import { request } from "../runtime/request.js";
+import { ShardClient } from "./shard-client.js";
+import { workerMachine, type TrainedTask } from "./worker-machine.js";
+
+/** Runs a worker until it is told to stop. */
+export async function runWorker(ctx: ActorContext): Promise<void> {
+  const { config, nc, log, counters, cluster, ref } = ctx;
+  const spec = dataSpecOf(config);
+  const model = createModel({
+    kind: config.job.model, seed: config.seed, fields: fieldsOf(spec), denseDim: denseDimOf(spec), embeddingDim: config.job.embeddingDim,
+  });
+  const client = new ShardClient({
+    nc, cluster, model, producer: ref.id, log, counters,
+    pullTimeoutMs: config.job.pullTimeoutMs, pushTimeoutMs: config.job.pushTimeoutMs, maxPayload: ctx.maxPayload,
+  });
+  let leaseId: string | undefined;
+
+  /** Trains every batch of one task; throws when stopped or when the model diverges. */
+  async function trainTask(task: TaskSpec, signal: AbortSignal): Promise<TrainedTask> {
+    let rows = 0;
+    let lossSum = 0;
+    const t0 = performance.now();
+    for await (const batch of readTaskBatches(task, spec, config.job.batch)) {
+      if (signal.aborted) throw new Error("stopped mid-task");
+      const plan = model.plan(batch);
+      let t = performance.now();
+      const params = await client.pull(plan);
+      counters.inc("time.pull_ms", performance.now() - t);
+      t = performance.now();
+      const { loss, grads } = model.step(batch, plan, params);
+      counters.inc("time.compute_ms", performance.now() - t);
+      if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
+      t = performance.now();
+      await client.push(plan, grads);
+      counters.inc("time.push_ms", performance.now() - t);
+      rows += batch.rows;
+      lossSum += loss * batch.rows;
+      counters.inc("rows.trained", batch.rows);
+      counters.inc("batches");
+    }
+    log.debug({ task: task.id, rows, ms: Math.round(performance.now() - t0) }, "task trained");
+    return { rows, lossSum };
+  }
+
+  const actor = createActor(workerMachine.provide({
+    actors: {
+      join: fromPromise(async () => {
+        const r = await request(nc, subjects.join(cluster), { v: 1, type: "ctl.join", actor: ref }, ["ctl.joined"], { timeoutMs: 2000 });
+        if (!r.accepted) throw new Error(`join refused: ${r.reason ?? "no reason"}`);
+      }),
+      lease: fromPromise(async () =>
+        request(nc, subjects.taskLease(cluster), { v: 1, type: "task.lease", workerId: ref.id }, ["task.leased"], { timeoutMs: 5000 })),
+      train: fromPromise(async ({ input: task, signal }) => {
+        leaseId = task.leaseId;
+        try {
+          return await trainTask(task, signal);
+        } catch (err) {
+          leaseId = undefined;
+          counters.inc("tasks.failed");
+          log.warn({ task: task.id, err }, "task failed; leasing again");
+          throw err;
+        }
+      }),
+
+      report: fromPromise(async ({ input }) => {
+        const r = await request(nc, subjects.taskDone(cluster), {
+          v: 1, type: "task.done", workerId: ref.id, taskId: input.task.id, leaseId: input.task.leaseId,
+          rows: input.trained.rows, lossSum: input.trained.lossSum,
+        }, ["task.done.ack"], { timeoutMs: 5000 });
+        leaseId = undefined;
+        if (!r.accepted) log.warn({ task: input.task.id }, "task completion refused: its lease had lapsed");
+      }),
+    },
+  }));
+
+  const watching = new AbortController();
+  const watch = watchPartitionMap({ nc, cluster, log, counters, signal: watching.signal, onMap: (m) => client.setMap(m) });
+  actor.start();
+  await hostActor(ctx, actor, {
+    leaseId: () => leaseId,
+    beforeClose: async () => {
+      watching.abort();
+      await watch;
+    },
+  });
+}

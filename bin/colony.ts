@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * The `colony` command. Thin by design: it parses arguments and calls supervisor/ (and,
+ * for eval, the checkpoint scorer). Errors that carry advice (bad config, missing
+ * nats-server, unreadable checkpoint) are printed as one clear message, exit code 2.
+ */
+import { parseArgs } from "node:util";
+import { ColonyError } from "../protocols/index.js";
+import { ConfigError } from "../supervisor/index.js";
+import { evalCommand } from "./eval.js";
+import { up } from "./up.js";
+
+const USAGE = `usage:
+  colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json]
+      run a job on a local cluster; the final checkpoint goes to DIR/final (default runs/<cluster>/final)
+  colony eval --checkpoint DIR --data FILE [--batch N]
+      score a checkpoint on a data file; prints {"rows","auc","logloss"}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "up": {
+      const { values, positionals } = parseArgs({
+        args: rest, allowPositionals: true,
+        options: { "run-dir": { type: "string" }, set: { type: "string", multiple: true }, json: { type: "boolean" } },
+      });
+      if (positionals.length !== 1) throw new UsageError("colony up needs exactly one CONFIG file");
+      return up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false });
+    }
+    case "eval": {
+      const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, data: { type: "string" }, batch: { type: "string" } } });
+      if (!values.checkpoint || !values.data) throw new UsageError("colony eval needs --checkpoint DIR and --data FILE");
+      const batch = Number(values.batch ?? 4096);
+      if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got ${values.batch}`);
+      return evalCommand({ checkpoint: values.checkpoint, data: values.data, batch });
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) process.stderr.write(`colony: ${err.message}\n${USAGE}\n`);
+    else if (err instanceof ConfigError || err instanceof ColonyError) process.stderr.write(`colony: ${err.message}\n`);
+    else if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT") process.stderr.write(`colony: ${err.message}\n`);
+    else process.stderr.write(`colony: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(2);
+  },
+);

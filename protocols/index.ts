@@ -1,0 +1,16 @@
+/** The wire protocol: subjects, messages with their validators, the codec, tensors and errors. */
+export { decodeEnvelope, encode, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type Envelope } from "./codec.js";
+export {
+  ColonyError, NotOwnerError, NotReadyError, ProtocolError, RejectReason, TerminalError, TransientError, UnknownOutcomeError,
+} from "./errors.js";
+export { errorFromReply, errorReply, type ErrorReply } from "./error-reply.js";
+export type { EvalResult, JobDone, Progress } from "./job.js";
+export { ActorKind, type ActorRef, type Heartbeat, type Inspect, type Inspected, type Join, type Joined, type Stop } from "./membership.js";
+export { decodeMessage, encodeMessage, MESSAGE_TYPES, type Message, type MessageOf, type MessageType, type Outgoing } from "./messages.js";
+export {
+  MAX_KEYS_PER_REQUEST, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Push, type PushAck, type PushWire, type Rows, type RowsWire,
+} from "./params.js";
+export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
+export { MAP_KEY, mapBucket, subjects } from "./subjects.js";
+export type { TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";
+export { DType, elementsOf, firstNonFinite, tensor, viewTensor, type WireTensor } from "./tensor.js";

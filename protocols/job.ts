@@ -1,0 +1,64 @@
+/**
+ * Job conversation: the coordinator publishes progress while training runs and one
+ * final message when the job is done (or has failed), which the root supervisor waits for.
+ */
+import { bool, int, num, obj, optional, str } from "./fields.js";
+
+export interface Progress {
+  readonly v: 1;
+  readonly type: "job.progress";
+  /** Current pass over the data (0-based) and the number of passes. */
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly rowsDone: number;
+  readonly rowsTotal: number;
+  readonly samplesPerSec: number;
+  /** Mean training loss of the tasks finished recently. */
+  readonly loss: number;
+  readonly workers: number;
+}
+
+/** Scores of a model on a data file. */
+export interface EvalResult { readonly rows: number; readonly auc: number; readonly logloss: number }
+
+export interface JobDone {
+  readonly v: 1;
+  readonly type: "job.done";
+  readonly ok: boolean;
+  readonly rowsTrained: number;
+  /** Rows trained more than once (tasks re-run after a lost lease). */
+  readonly rowsRepeated: number;
+  readonly durationMs: number;
+  readonly checkpoint?: string;
+  readonly eval?: EvalResult;
+  readonly error?: string;
+}
+
+export const validateProgress = (m: Record<string, unknown>): Progress => ({
+  v: 1,
+  type: "job.progress",
+  epoch: int(m, "epoch"),
+  epochs: int(m, "epochs"),
+  rowsDone: int(m, "rowsDone"),
+  rowsTotal: int(m, "rowsTotal"),
+  samplesPerSec: num(m, "samplesPerSec"),
+  loss: num(m, "loss"),
+  workers: int(m, "workers"),
+});
+
+function evalResult(m: Record<string, unknown>, key: string): EvalResult {
+  const e = obj(m, key);
+  return { rows: int(e, "rows"), auc: num(e, "auc"), logloss: num(e, "logloss") };
+}
+
+export const validateJobDone = (m: Record<string, unknown>): JobDone => ({
+  v: 1,
+  type: "job.done",
+  ok: bool(m, "ok"),
+  rowsTrained: int(m, "rowsTrained"),
+  rowsRepeated: int(m, "rowsRepeated"),
+  durationMs: int(m, "durationMs"),
+  checkpoint: optional(m, "checkpoint", (o, k) => str(o, k, 4096)),
+  eval: optional(m, "eval", evalResult),
+  error: optional(m, "error", (o, k) => str(o, k, 8192)),
+});

@@ -1,0 +1,127 @@
+/**
+ * Parameter conversation between workers and shards: batched pulls of rows and pushes
+ * of row-sparse gradients, each addressed to one shard and carrying the partition-map
+ * epoch it was routed with. Keys travel as two u32 tensors (table, id) so 64-bit keys
+ * never pass through a lossy JS number. Row widths are not on the wire: both sides
+ * derive them from the model's table dims, and the shard checks the totals.
+ */
+import { ProtocolError, RejectReason } from "./errors.js";
+import { int, str } from "./fields.js";
+import { firstNonFinite, viewTensor, type WireTensor } from "./tensor.js";
+
+/** Most keys one pull or push may carry. */
+export const MAX_KEYS_PER_REQUEST = 1 << 20;
+
+export interface Pull {
+  readonly v: 1;
+  readonly type: "ps.pull";
+  readonly epoch: number;
+  readonly tables: Uint32Array;
+  readonly ids: Uint32Array;
+}
+export interface Rows {
+  readonly v: 1;
+  readonly type: "ps.rows";
+  readonly epoch: number;
+  /** Rows of the requested keys, concatenated in request order. */
+  readonly rows: Float32Array;
+}
+export interface Push {
+  readonly v: 1;
+  readonly type: "ps.push";
+  /** Producer id (the worker) and its sequence number: together they make a push idempotent. */
+  readonly producer: string;
+  readonly seq: number;
+  readonly epoch: number;
+  readonly tables: Uint32Array;
+  readonly ids: Uint32Array;
+  /** Gradients of the keys' rows, concatenated in key order. */
+  readonly grads: Float32Array;
+}
+export interface PushAck {
+  readonly v: 1;
+  readonly type: "ps.push.ack";
+  readonly applied: number;
+  /** True when this (producer, seq) had already been applied: nothing changed. */
+  readonly duplicate: boolean;
+}
+export interface Checkpoint { readonly v: 1; readonly type: "ps.checkpoint"; readonly dir: string }
+export interface Checkpointed {
+  readonly v: 1;
+  readonly type: "ps.checkpointed";
+  readonly shardId: string;
+  readonly parts: CheckpointPart[];
+}
+
+/** One table's rows written by one shard: its files, relative to the checkpoint directory. */
+export interface CheckpointPart {
+  readonly table: number;
+  readonly dim: number;
+  readonly stateWidth: number;
+  readonly rows: number;
+  readonly ids: string;
+  readonly params: string;
+  readonly state: string;
+}
+
+/** The wire form of Pull and Push: tensors in place of typed arrays. */
+export type PullWire = Omit<Pull, "tables" | "ids"> & { tables: WireTensor; ids: WireTensor };
+export type RowsWire = Omit<Rows, "rows"> & { rows: WireTensor };
+export type PushWire = Omit<Push, "tables" | "ids" | "grads"> & { tables: WireTensor; ids: WireTensor; grads: WireTensor };
+
+function keys(m: Record<string, unknown>): { tables: Uint32Array; ids: Uint32Array } {
+  const tables = viewTensor(m["tables"], "u32", "tables");
+  const ids = viewTensor(m["ids"], "u32", "ids");
+  if (tables.length !== ids.length) {
+    throw new ProtocolError(RejectReason.WrongShape, `tables has ${tables.length} keys but ids has ${ids.length}`);
+  }
+  if (tables.length > MAX_KEYS_PER_REQUEST) {
+    throw new ProtocolError(RejectReason.Oversized, `${tables.length} keys exceed the limit of ${MAX_KEYS_PER_REQUEST}`);
+  }
+  return { tables, ids };
+}
+
+export const validatePull = (m: Record<string, unknown>): Pull => ({
+  v: 1, type: "ps.pull", epoch: int(m, "epoch"), ...keys(m),
+});
+export const validateRows = (m: Record<string, unknown>): Rows => ({
+  v: 1, type: "ps.rows", epoch: int(m, "epoch"), rows: viewTensor(m["rows"], "f32", "rows"),
+});
+export function validatePush(m: Record<string, unknown>): Push {
+  const grads = viewTensor(m["grads"], "f32", "grads");
+  const bad = firstNonFinite(grads);
+  if (bad >= 0) {
+    throw new ProtocolError(RejectReason.NonFinite, `grads[${bad}] is ${grads[bad]}; a diverged worker must not poison the parameters`);
+  }
+  return {
+    v: 1,
+    type: "ps.push",
+    producer: str(m, "producer", 64),
+    seq: int(m, "seq"),
+    epoch: int(m, "epoch"),
+    ...keys(m),
+    grads,
+  };
+}
+export const validatePushAck = (m: Record<string, unknown>): PushAck => ({
+  v: 1, type: "ps.push.ack", applied: int(m, "applied"), duplicate: m["duplicate"] === true,
+});
+export const validateCheckpoint = (m: Record<string, unknown>): Checkpoint => ({
+  v: 1, type: "ps.checkpoint", dir: str(m, "dir", 4096),
+});
+export function validateCheckpointed(m: Record<string, unknown>): Checkpointed {
+  const t = m["parts"];
+  if (!Array.isArray(t) || t.length > 1 << 16) throw new ProtocolError(RejectReason.InvalidField, "parts: expected an array");
+  return {
+    v: 1,
+    type: "ps.checkpointed",
+    shardId: str(m, "shardId", 64),
+    parts: t.map((e: unknown) => {
+      const o = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
+      return {
+        table: int(o, "table"), dim: int(o, "dim", 1, 1 << 20), stateWidth: int(o, "stateWidth", 0, 1 << 21), rows: int(o, "rows"),
+        ids: str(o, "ids", 1024), params: str(o, "params", 1024), state: str(o, "state", 1024),
+      };
+    }),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Every NATS subject and JetStream name Colony uses, built by functions so that no
+ * call site pastes strings. All subjects of a cluster live under `colony.<cluster>.`.
+ */
+
+const root = (cluster: string): string => `colony.${cluster}`;
+
+/** Builders for the subjects of one cluster. */
+export const subjects = {
+  /** Every subject of the cluster (for wildcard taps and tests). */
+  all: (cluster: string) => `${root(cluster)}.>`,
+  /** Request: an actor announces itself to the coordinator. */
+  join: (cluster: string) => `${root(cluster)}.ctl.join`,
+  /** Publish: liveness and counters of one actor. */
+  heartbeat: (cluster: string) => `${root(cluster)}.ctl.heartbeat`,
+  /** Publish: job progress, from the coordinator. */
+  progress: (cluster: string) => `${root(cluster)}.ctl.progress`,
+  /** Publish: the job finished (or failed), from the coordinator. */
+  jobDone: (cluster: string) => `${root(cluster)}.ctl.done`,
+  /** Publish: every actor stops. */
+  stop: (cluster: string) => `${root(cluster)}.ctl.stop`,
+  /** Request: one actor's state, counters and the subjects it listens on. */
+  inspect: (cluster: string, actorId: string) => `${root(cluster)}.ctl.inspect.${actorId}`,
+  /** Request: a worker asks for a task lease. */
+  taskLease: (cluster: string) => `${root(cluster)}.task.lease`,
+  /** Request: a worker reports a finished task. */
+  taskDone: (cluster: string) => `${root(cluster)}.task.done`,
+  /** Request: batched row pull from one shard. */
+  pull: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.pull`,
+  /** Request: batched gradient push to one shard. */
+  push: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.push`,
+  /** Request: a shard writes its partitions into a checkpoint directory. */
+  checkpoint: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.checkpoint`,
+} as const;
+
+/** JetStream KV bucket holding the partition map (revision = epoch). */
+export const mapBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_map`;
+
+/** Key of the partition map inside its bucket. */
+export const MAP_KEY = "map";

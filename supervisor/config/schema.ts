@@ -1,0 +1,222 @@
+/**
+ * The cluster config schema: every tunable of a Colony cluster, its type, its allowed
+ * values and its default, in one place. The dotted paths (`job.optimizer.kind`, …) are a
+ * contract shared by YAML files, `--set` overrides and every actor that reads the config.
+ *
+ * Convention of this module: every validation message of the schema *is* the
+ * description of what is allowed ("integer 1..4096", "sgd | adagrad | adam"), so the
+ * parser can print `path: got VALUE; allowed: MESSAGE` without knowing each field.
+ * This file validates shape only; it reads no files and resolves no paths.
+ */
+import { z } from "zod";
+
+/** Integer in [min, max] (max optional), with an "allowed" message for every failure. */
+function int(min: number, max?: number) {
+  const allowed = max === undefined ? `integer >= ${min}` : `integer ${min}..${max}`;
+  const base = z.int({ error: allowed }).min(min, { error: allowed });
+  return max === undefined ? base : base.max(max, { error: allowed });
+}
+
+/** Finite number with an exclusive lower bound. */
+function numberAbove(min: number) {
+  const allowed = `number > ${min}`;
+  return z.number({ error: allowed }).gt(min, { error: allowed });
+}
+
+/** Finite number in [min, max). */
+function numberIn(min: number, maxExclusive: number) {
+  const allowed = `number in [${min}, ${maxExclusive})`;
+  return z.number({ error: allowed }).gte(min, { error: allowed }).lt(maxExclusive, { error: allowed });
+}
+
+const MiB = 1024 * 1024;
+
+/** Model names the trainer knows. */
+export const ModelKind = { Lr: "lr", Fm: "fm", DlrmSmall: "dlrm-small" } as const;
+export type ModelKind = (typeof ModelKind)[keyof typeof ModelKind];
+
+/** Dataset layouts the readers know. */
+export const DataFormat = { Criteo: "criteo", Csv: "csv" } as const;
+export type DataFormat = (typeof DataFormat)[keyof typeof DataFormat];
+
+/** Row-sparse optimizers. */
+export const OptimizerKind = { Sgd: "sgd", Adagrad: "adagrad", Adam: "adam" } as const;
+export type OptimizerKind = (typeof OptimizerKind)[keyof typeof OptimizerKind];
+
+/** Consistency modes; only async exists until durable parameters land. */
+export const ConsistencyMode = { Async: "async" } as const;
+export type ConsistencyMode = (typeof ConsistencyMode)[keyof typeof ConsistencyMode];
+
+/** Log levels (pino's names). */
+export const LogLevel = { Trace: "trace", Debug: "debug", Info: "info", Warn: "warn", Error: "error" } as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+
+/** Embedding width that dlrm-small always uses (../shared/bench/README.md). */
+export const DLRM_SMALL_EMBEDDING_DIM = 16;
+
+// z.enum wants a non-empty tuple; every `as const` object above has at least one member.
+const values = <T extends Record<string, string>>(o: T) =>
+  Object.values(o) as [T[keyof T], ...T[keyof T][]];
+
+const NATS_URL = /^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/;
+const CLUSTER_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
+const NatsSchema = z
+  .strictObject({
+    /** Server URL(s), comma-separated; absent: `colony up` starts an embedded nats-server. */
+    url: z
+      .string({ error: "nats://host:port (comma-separated for several)" })
+      .regex(NATS_URL, { error: "nats://host:port (comma-separated for several)" })
+      .optional(),
+    /** Max message size in bytes, set on the embedded server. Default 16 MiB. */
+    maxPayload: int(1024, 64 * MiB).default(16 * MiB),
+    /** HTTP monitoring port of the embedded server; absent: a free loopback port. */
+    monitorPort: int(1, 65535).optional(),
+  })
+  .prefault({});
+
+const LabelSchema = z.strictObject({
+  /** Header name of the label column. */
+  column: z.string({ error: "column name (string)" }).min(1, { error: "non-empty column name" }),
+  /** Value of the label column that means 1; any other value means 0. */
+  positive: z.string({ error: "string (the value that means 1)" }),
+});
+
+const DataSchema = z
+  .strictObject({
+    /** Training data file. Required. Relative paths: see loadConfig. */
+    path: z.string({ error: "file path (string, required)" }).min(1, { error: "non-empty file path" }),
+    /** File layout. Required. */
+    format: z.enum(values(DataFormat)),
+    /** Held-out file scored at the end of the job; absent: no evaluation. */
+    eval: z.string({ error: "file path (string)" }).min(1, { error: "non-empty file path" }).optional(),
+    /** Criteo: categorical id = parseInt(hex, 16) mod idModulo. Default 2^20. */
+    idModulo: int(1, 2 ** 32).default(1_048_576),
+    /** CSV: which column is the label and which value is positive. Required for csv. */
+    label: LabelSchema.optional(),
+    /** CSV: columns hashed into sparse features, one embedding table each. Default []. */
+    categorical: z.array(z.string({ error: "column name (string)" }), { error: "list of column names" }).default([]),
+    /** CSV: columns read as dense numeric features. Default []. */
+    numeric: z.array(z.string({ error: "column name (string)" }), { error: "list of column names" }).default([]),
+    /** CSV: also hash bucketized numeric columns into sparse features. Default true. */
+    bucketize: z.boolean({ error: "true | false" }).default(true),
+    /** CSV: field delimiter. Default ",". */
+    delimiter: z.string({ error: "one character" }).length(1, { error: "one character" }).default(","),
+    /** Rows per task leased to a worker. Default 16384. */
+    rowsPerTask: int(1).default(16_384),
+  })
+  .refine((d) => d.format !== DataFormat.Csv || d.label !== undefined, {
+    path: ["label"],
+    error: "{ column, positive } (required when job.data.format is csv)",
+    // Run even when sibling fields are invalid, so one pass reports every problem.
+    when: (p) => typeof p.value === "object" && p.value !== null,
+  });
+
+const OptimizerSchema = z
+  .strictObject({
+    /** Update rule applied to every touched row. Default adagrad. */
+    kind: z.enum(values(OptimizerKind)).default(OptimizerKind.Adagrad),
+    /** Learning rate. Default 0.05. */
+    lr: numberAbove(0).default(0.05),
+    /** Denominator epsilon (adagrad, adam). Default 1e-10. */
+    eps: numberAbove(0).default(1e-10),
+    /** Adam first-moment decay. Default 0.9. */
+    beta1: numberIn(0, 1).default(0.9),
+    /** Adam second-moment decay. Default 0.999. */
+    beta2: numberIn(0, 1).default(0.999),
+    /** Adagrad accumulator value of a new row. Default 0. */
+    initialAccumulator: z
+      .number({ error: "number >= 0" })
+      .gte(0, { error: "number >= 0" })
+      .default(0),
+  })
+  .prefault({});
+
+const JobSchema = z
+  .strictObject({
+    /** Which built-in model to train. Required. */
+    model: z.enum(values(ModelKind)),
+    /** Embedding width (fm). Default 8; dlrm-small always uses 16. */
+    embeddingDim: int(1, 1024).optional(),
+    /** Where the examples come from and how to read them. */
+    data: DataSchema,
+    /** Optimizer and its hyper-parameters. */
+    optimizer: OptimizerSchema,
+    /** Examples per worker step. Default 2048. */
+    batch: int(1, 65_536).default(2048),
+    /** Passes over the training data. Default 1. */
+    epochs: int(1).default(1),
+    /** Consistency mode. Default async (the only one for now). */
+    mode: z
+      .enum(values(ConsistencyMode), {
+        error: (iss) =>
+          iss.input === "sync" || iss.input === "ssp"
+            ? `async ("${iss.input}" arrives with the durable-parameters work)`
+            : undefined,
+      })
+      .default(ConsistencyMode.Async),
+    /** How long a worker holds a task before the coordinator re-queues it. Default 60000. */
+    leaseMs: int(100).default(60_000),
+    /** Deadline of one gradient push (an unknown outcome when it passes). Default 10000. */
+    pushTimeoutMs: int(1).default(10_000),
+    /** Deadline of one parameter pull. Default 10000. */
+    pullTimeoutMs: int(1).default(10_000),
+  })
+  .refine(
+    // typeof: with `when` below this also sees inputs whose embeddingDim failed its own check.
+    (j) => j.model !== ModelKind.DlrmSmall || typeof j.embeddingDim !== "number" || j.embeddingDim === DLRM_SMALL_EMBEDDING_DIM,
+    {
+      path: ["embeddingDim"],
+      error: `${DLRM_SMALL_EMBEDDING_DIM} or unset (dlrm-small uses ${DLRM_SMALL_EMBEDDING_DIM} fixed)`,
+      when: (p) => typeof p.value === "object" && p.value !== null,
+    },
+  )
+  // The effective width, so readers never need to know the dlrm-small rule.
+  .transform(({ embeddingDim, ...job }) => ({
+    ...job,
+    embeddingDim: embeddingDim ?? (job.model === ModelKind.DlrmSmall ? DLRM_SMALL_EMBEDDING_DIM : 8),
+  }));
+
+/** The whole cluster config; parse with parseConfig to get readable errors. */
+export const ClusterConfigSchema = z.strictObject({
+  /** Cluster name, part of every subject and stream name. Default "colony". */
+  cluster: z
+    .string({ error: "lowercase letters, digits and '-', 1..31 chars, starting with a letter or digit" })
+    .regex(CLUSTER_NAME, { error: "lowercase letters, digits and '-', 1..31 chars, starting with a letter or digit" })
+    .default("colony"),
+  /** Seed of every hash-initialised row and every shuffle. Default 1. */
+  seed: int(0, 2 ** 32 - 1).default(1),
+  /** Number of partitions the key space hashes into. Default 256. */
+  partitions: int(1, 4096).default(256),
+  /** NATS connection, or the embedded server's settings. */
+  nats: NatsSchema,
+  /** What to train. Required. */
+  job: JobSchema,
+  /** Parameter-shard actors. */
+  shards: z
+    .strictObject({
+      /** Desired number of shard actors. Default 2. */
+      count: int(1, 64).default(2),
+    })
+    .prefault({}),
+  /** Worker actors. */
+  workers: z
+    .strictObject({
+      /** Desired number of worker actors. Default 2. */
+      count: int(0, 256).default(2),
+    })
+    .prefault({}),
+  /** Logging. */
+  log: z
+    .strictObject({
+      /** Minimum level written. Default info. */
+      level: z.enum(values(LogLevel)).default(LogLevel.Info),
+    })
+    .prefault({}),
+});
+
+/** A validated cluster config, every default filled in. */
+export type ClusterConfig = z.output<typeof ClusterConfigSchema>;
+
+/** What a config file or object may contain before defaults are filled in. */
+export type ClusterConfigInput = z.input<typeof ClusterConfigSchema>;

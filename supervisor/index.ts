@@ -1,0 +1,5 @@
+/** Supervision: the cluster config, the embedded NATS server, actor processes and the root supervisor of `colony up`. */
+export { ActorProcess, type ActorExit, type ActorProcessSpec } from "./actor-process.js";
+export { runCluster, type ClusterEvent, type ClusterRunOptions, type ClusterRunResult } from "./cluster-run.js";
+export { ConfigError, loadConfig, parseConfig, type ClusterConfig } from "./config/index.js";
+export { startNatsServer, type NatsServerHandle } from "./nats-server.js";

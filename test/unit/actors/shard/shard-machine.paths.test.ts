@@ -1,0 +1,111 @@
+/**
+ * The shard's diagram, walked path by path (DESIGN idea 4): @xstate/graph enumerates
+ * every path through the machine with joins that succeed or fail (up to two failures
+ * in a row), partition maps of epochs 1 and 2 (and a second, different map claiming
+ * epoch 2) and STOP offered in every state; each path is replayed on a real actor
+ * whose join is settled as the path says, on a simulated clock.
+ */
+import { describe, expect, it } from "vitest";
+import { shardMachine } from "../../../../actors/index.js";
+import { roundRobinMap } from "../../../../protocols/index.js";
+import {
+  declaredStates, describePath, fails, Rig, shortestPaths, simplePaths, stateOf, succeeds, type MachineModel,
+} from "../helpers/machine-model.js";
+
+const first = roundRobinMap(1, 4, ["s0", "s1"]);
+const second = roundRobinMap(2, 4, ["s1", "s0"]);
+/** A different map that claims the epoch the shard may already hold. */
+const rival = roundRobinMap(2, 4, ["s0"]);
+
+const model: MachineModel<typeof shardMachine> = {
+  machine: shardMachine,
+  events: [
+    { type: "MAP", map: first },
+    { type: "MAP", map: second },
+    { type: "MAP", map: rival },
+    { type: "STOP" },
+  ],
+  outcomes: { join: [succeeds(), fails("coordinator unreachable")] },
+  stopWhen: (s) => s.context.joinFailures >= 2,
+};
+
+const shortest = shortestPaths(model);
+const simple = simplePaths(model);
+
+describe("shard machine, walked path by path", () => {
+  it("reaches every state it declares on some path, as a real actor", async () => {
+    const visited = new Set<string>();
+    for (const path of shortest) {
+      const r = new Rig(shardMachine, model);
+      await r.replay(path, () => { visited.add(stateOf(r.actor.getSnapshot())); });
+    }
+    expect([...visited].sort()).toEqual(declaredStates(shardMachine));
+  });
+
+  it("stops from every reachable state, ends final, and aborts a join in flight", async () => {
+    for (const path of shortest.filter((p) => p.state.status === "active")) {
+      const r = new Rig(shardMachine, model);
+      await r.replay(path);
+      const running = r.inFlight();
+      await r.apply({ type: "STOP" });
+      const s = r.actor.getSnapshot();
+      expect({ state: stateOf(s), status: s.status }, describePath(path)).toEqual({ state: "stopped", status: "done" });
+      expect(running.every((i) => i.signal.aborted), describePath(path)).toBe(true);
+    }
+  });
+
+  it("serves only after it has been given a map, and holds one all the while", async () => {
+    for (const path of simple) {
+      const r = new Rig(shardMachine, model);
+      await r.replay(path, (step, i) => {
+        if (stateOf(step.state) !== "serving") return;
+        expect(path.steps.slice(1, i + 1).some((s) => s.event.type === "MAP"), describePath(path, i)).toBe(true);
+        expect(r.actor.getSnapshot().context.map, describePath(path, i)).toBeDefined();
+      });
+    }
+  });
+
+  it("never replaces the map it holds with one of an older or the same epoch", async () => {
+    for (const path of simple) {
+      const r = new Rig(shardMachine, model);
+      let held = r.actor.getSnapshot().context.map;
+      await r.replay(path, (step, i) => {
+        const now = r.actor.getSnapshot().context.map;
+        if (step.event.type === "MAP" && held && step.event.map.epoch <= held.epoch) expect(now, describePath(path, i)).toBe(held);
+        expect(now?.epoch ?? -1, describePath(path, i)).toBeGreaterThanOrEqual(held?.epoch ?? -1);
+        held = now;
+      });
+    }
+  });
+
+  it("takes a map of a newer epoch whenever it awaits or serves one", async () => {
+    for (const path of simple) {
+      const r = new Rig(shardMachine, model);
+      let before = r.actor.getSnapshot();
+      await r.replay(path, (step, i) => {
+        const after = r.actor.getSnapshot();
+        const waitsForMaps = ["awaitingMap", "serving"].includes(stateOf(before));
+        if (step.event.type === "MAP" && waitsForMaps && step.event.map.epoch > (before.context.map?.epoch ?? -1)) {
+          expect({ state: stateOf(after), map: after.context.map }, describePath(path, i)).toEqual({ state: "serving", map: step.event.map });
+        }
+        before = after;
+      });
+    }
+  });
+
+  it("rejoins after a failed join, waiting twice as long after each failure in a row", async () => {
+    const r = new Rig(shardMachine, { ...model, stopWhen: undefined });
+    for (const waitMs of [200, 400, 800]) {
+      await r.settle("join", fails("coordinator unreachable"));
+      r.clock.increment(waitMs - 1);
+      expect(stateOf(r.actor.getSnapshot())).toBe("rejoining");
+      r.clock.increment(1);
+      expect(stateOf(r.actor.getSnapshot())).toBe("joining");
+    }
+  });
+
+  // Found by this walk: a MAP that arrives while joining or rejoining is dropped, and the
+  // map watch delivers each epoch once, so a shard restarted into an existing map (or
+  // whose join reply lost the race with the map) waits in awaitingMap until the next epoch.
+  it.todo("keeps a map that arrives while it is joining, and serves it once joined");
+});
