@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { ColonyError } from "../protocols/index.js";
 import { ConfigError } from "../supervisor/index.js";
+import { CheckpointError, DataSpecError } from "../train/index.js";
 import { evalCommand } from "./eval.js";
 import { up } from "./up.js";
 
@@ -51,7 +52,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`colony: ${err.message}\n${USAGE}\n`);
-    else if (err instanceof ConfigError || err instanceof ColonyError) process.stderr.write(`colony: ${err.message}\n`);
+    else if (err instanceof ConfigError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError) process.stderr.write(`colony: ${err.message}\n`);
     else if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT") process.stderr.write(`colony: ${err.message}\n`);
     else process.stderr.write(`colony: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(2);

@@ -118,7 +118,15 @@ export async function hostActor(ctx: ActorContext, actor: AnyActorRef, opts: {
       counters: counters.snapshot(), leaseId: opts.leaseId?.(),
     }));
   };
-  const timer = setInterval(beat, opts.heartbeatMs ?? 1000);
+  // An actor whose supervisor died (even by SIGKILL) is re-parented: stop rather than linger.
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      log.warn({ parent }, "supervisor is gone; stopping");
+      actor.send({ type: "STOP" });
+    }
+    beat();
+  }, opts.heartbeatMs ?? 1000);
   beat();
 
   await done;

@@ -18,6 +18,7 @@ export const shardMachine = setup({
     join: fromPromise<void>(async () => undefined),
   },
   guards: {
+    hasMap: ({ context }) => context.map !== undefined,
     newerMap: ({ context, event }) => event.type === "MAP" && event.map.epoch > (context.map?.epoch ?? -1),
   },
   delays: {
@@ -27,7 +28,11 @@ export const shardMachine = setup({
   id: "shard",
   initial: "joining",
   context: { joinFailures: 0 },
-  on: { STOP: ".stopped" },
+  on: {
+    STOP: ".stopped",
+    // A map may arrive before the join is acknowledged: keep it in any state.
+    MAP: { guard: "newerMap", actions: assign({ map: ({ event }) => (event.type === "MAP" ? event.map : undefined) }) },
+  },
   states: {
     joining: {
       invoke: {
@@ -38,11 +43,9 @@ export const shardMachine = setup({
     },
     rejoining: { after: { rejoin: "joining" } },
     awaitingMap: {
-      on: { MAP: { guard: "newerMap", target: "serving", actions: assign({ map: ({ event }) => (event.type === "MAP" ? event.map : undefined) }) } },
+      always: { guard: "hasMap", target: "serving" },
     },
-    serving: {
-      on: { MAP: { guard: "newerMap", actions: assign({ map: ({ event }) => (event.type === "MAP" ? event.map : undefined) }) } },
-    },
+    serving: {},
     stopped: { type: "final" },
   },
 });

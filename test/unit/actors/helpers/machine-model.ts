@@ -13,10 +13,10 @@
  * pending in each state. Only flat machines (no nested or parallel states) are
  * supported, which is what the actors are.
  */
-import { getAdjacencyMap, getShortestPaths, getSimplePaths, type StatePath } from "@xstate/graph";
+import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, getSimplePaths, type StatePath, type TraversalOptions } from "@xstate/graph";
 import {
   createActor, fromPromise, getStateNodes, SimulatedClock,
-  type Actor, type AnyEventObject, type AnyStateMachine, type EventFromLogic, type InputFrom, type SnapshotFrom,
+  type Actor, type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type InputFrom, type SnapshotFrom,
 } from "xstate";
 import { expect } from "vitest";
 
@@ -34,7 +34,7 @@ export interface MachineModel<M extends AnyStateMachine> {
   /** Outcomes to try for each invoked actor, keyed by the name it is provided under. */
   readonly outcomes: Readonly<Record<string, readonly Outcome[]>>;
   /** States whose successors are not explored: bounds counters that would otherwise grow forever. */
-  readonly stopWhen?: (snapshot: SnapshotFrom<M>) => boolean;
+  stopWhen?(snapshot: SnapshotFrom<M>): boolean;
 }
 
 export type ModelPath<M extends AnyStateMachine> = StatePath<SnapshotFrom<M>, EventFromLogic<M>>;
@@ -75,10 +75,18 @@ function invokedSources(machine: AnyStateMachine): Map<string, string> {
   return sources;
 }
 
+/*
+ * Inside, models are walked untyped (any machine, any event): the events a machine sends
+ * itself are not in its event union, and @xstate/graph's types can't follow a generic
+ * machine. The exported functions give the walks back typed by the machine.
+ */
+type AnyModel = MachineModel<AnyStateMachine>;
+type AnyPath = StatePath<AnyMachineSnapshot, AnyEventObject>;
+
 /** The events to try in a snapshot: the model's own, every outcome of what is invoked, every pending delay. */
-function eventsIn<M extends AnyStateMachine>(model: MachineModel<M>, snapshot: SnapshotFrom<M>): AnyEventObject[] {
+function eventsIn(model: AnyModel, snapshot: AnyMachineSnapshot): AnyEventObject[] {
   const events: AnyEventObject[] = [...model.events];
-  for (const node of getStateNodes(model.machine.root, (snapshot as { value: string }).value)) {
+  for (const node of getStateNodes(model.machine.root, snapshot.value)) {
     for (const def of node.invoke) {
       const src = def.src as string;
       const outcomes = model.outcomes[src];
@@ -90,33 +98,52 @@ function eventsIn<M extends AnyStateMachine>(model: MachineModel<M>, snapshot: S
   return events;
 }
 
-function traversal<M extends AnyStateMachine>(model: MachineModel<M>) {
+function traversal(model: AnyModel): TraversalOptions<AnyMachineSnapshot, AnyEventObject, unknown> {
   return {
     input: model.input,
-    // Events the machine sends itself are not in its event union: the one cast of the model.
-    events: (s: SnapshotFrom<M>) => eventsIn(model, s) as unknown as EventFromLogic<M>[],
-    serializeEvent: (e: EventFromLogic<M>) => JSON.stringify(e, (_k, v: unknown) => (v instanceof Error ? `Error: ${v.message}` : v)),
+    events: (s) => eventsIn(model, s),
+    serializeEvent: (e) => JSON.stringify(e, (_k, v: unknown) => (v instanceof Error ? `Error: ${v.message}` : v)),
     // A machine that reached a final state takes no more events; the pure transition
     // function would still apply them, so the walk ends there, as the actor does.
-    stopWhen: (s: SnapshotFrom<M>) => (s as { status: string }).status !== "active" || (model.stopWhen?.(s) ?? false),
+    stopWhen: (s) => s.status !== "active" || (model.stopWhen?.(s) ?? false),
   };
 }
 
+type Transition<M extends AnyStateMachine> = { state: SnapshotFrom<M>; event: EventFromLogic<M>; next: SnapshotFrom<M> };
+
 /** Every (state, event) → state transition reachable in the model. */
-export function transitionsOf<M extends AnyStateMachine>(model: MachineModel<M>): Array<{ state: SnapshotFrom<M>; event: EventFromLogic<M>; next: SnapshotFrom<M> }> {
-  const adjacency = getAdjacencyMap<SnapshotFrom<M>, EventFromLogic<M>, InputFrom<M>>(model.machine, traversal(model));
-  return Object.values(adjacency).flatMap(({ state, transitions }) =>
-    Object.values(transitions).map(({ event, state: next }) => ({ state, event, next })));
+export function transitionsOf<M extends AnyStateMachine>(model: MachineModel<M>): Transition<M>[] {
+  const adjacency = getAdjacencyMap(model.machine as AnyStateMachine, traversal(model));
+  const transitions = adjacencyMapToArray(adjacency).map(({ state, event, nextState }) => ({ state, event, next: nextState }));
+  return transitions as unknown as Transition<M>[];
 }
 
 /** A shortest path to every distinct (state, context) the model reaches. */
 export function shortestPaths<M extends AnyStateMachine>(model: MachineModel<M>): ModelPath<M>[] {
-  return getShortestPaths(model.machine, traversal(model)) as ModelPath<M>[];
+  const paths: AnyPath[] = getShortestPaths(model.machine as AnyStateMachine, traversal(model));
+  return paths as unknown as ModelPath<M>[];
 }
 
 /** Every path that visits no (state, context) twice, to every one the model reaches. */
 export function simplePaths<M extends AnyStateMachine>(model: MachineModel<M>): ModelPath<M>[] {
-  return getSimplePaths(model.machine, traversal(model)) as ModelPath<M>[];
+  const paths: AnyPath[] = getSimplePaths(model.machine as AnyStateMachine, traversal(model));
+  return paths as unknown as ModelPath<M>[];
+}
+
+/**
+ * One path per transition of the model, self-loops included: the shortest path to the
+ * transition's source state, then the transition. Simple paths never take an event a
+ * state ignores (it leads nowhere new); these do, so "ignored" is checked as well.
+ */
+export function transitionPaths<M extends AnyStateMachine>(model: MachineModel<M>): ModelPath<M>[] {
+  const key = (s: AnyMachineSnapshot): string => JSON.stringify({ value: s.value, context: s.context });
+  const toState = new Map((shortestPaths(model) as unknown as AnyPath[]).map((p) => [key(p.state), p]));
+  const paths = (transitionsOf(model) as unknown as Transition<AnyStateMachine>[]).map(({ state, event, next }): AnyPath => {
+    const head = toState.get(key(state));
+    if (!head) throw new Error(`no path to ${key(state)}`);
+    return { state: next, steps: [...head.steps, { state: next, event }], weight: head.weight + 1 };
+  });
+  return paths as unknown as ModelPath<M>[];
 }
 
 /** One run of an invoked actor in a rig: what it was given, and how the test settled it. */
@@ -193,9 +220,10 @@ export class Rig<M extends AnyStateMachine> {
   async replay(path: ModelPath<M>, check?: (step: ModelStep<M>, index: number) => void): Promise<void> {
     for (const [index, step] of path.steps.entries()) {
       if (index > 0) await this.apply(step.event);
-      const snapshot = this.actor.getSnapshot();
+      const snapshot = this.actor.getSnapshot() as AnyMachineSnapshot;
+      const expected = step.state as AnyMachineSnapshot;
       expect({ value: snapshot.value, context: snapshot.context }, describePath(path, index))
-        .toEqual({ value: step.state.value, context: step.state.context });
+        .toEqual({ value: expected.value, context: expected.context });
       check?.(step, index);
     }
     expect(this.errors).toEqual([]);
@@ -205,7 +233,23 @@ export class Rig<M extends AnyStateMachine> {
 /** Lets promise callbacks, and the events they send, run to completion. */
 const settled = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** A path's events up to `until`, for failure messages. */
+/** A path's events up to `until`, for failure messages: `done:joining → done:leasing {"finished":true,…} → after:backoff`. */
 export function describePath<M extends AnyStateMachine>(path: ModelPath<M>, until = path.steps.length - 1): string {
-  return path.steps.slice(1, until + 1).map((s) => s.event.type.replace(/^xstate\.(done|error)\.actor\.\d+\.\w+\./, "$1:")).join(" → ") || "(initial)";
+  return path.steps.slice(1, until + 1).map((s) => describeEvent(s.event as AnyEventObject)).join(" → ") || "(initial)";
+}
+
+function describeEvent(event: AnyEventObject): string {
+  const { type, ...fields } = event;
+  const completion = /^xstate\.(done|error)\.actor\.\d+\.\w+\.(\w+)$/.exec(type);
+  const after = /^xstate\.after\.(\w+)\./.exec(type);
+  let label = type;
+  let payload: unknown = Object.keys(fields).length > 0 ? fields : undefined;
+  if (completion) {
+    label = `${completion[1]}:${completion[2]}`;
+    payload = fields["error"] instanceof Error ? fields["error"].message : fields["output"];
+  } else if (after) {
+    label = `after:${after[1]}`;
+  }
+  const json = payload === undefined ? "" : ` ${JSON.stringify(payload)}`;
+  return label + (json.length > 60 ? `${json.slice(0, 57)}...` : json);
 }

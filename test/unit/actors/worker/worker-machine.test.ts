@@ -10,7 +10,7 @@ function run(leases: TaskLeased[], opts: { failTrain?: boolean } = {}) {
   const reported: number[] = [];
   const actor = createActor(workerMachine.provide({
     actors: {
-      join: fromPromise(async () => undefined),
+      join: fromPromise(async () => {}),
       lease: fromPromise(async () => leases.shift() ?? { v: 1, type: "task.leased", finished: true, retryMs: 0 }),
       train: fromPromise(async ({ input }) => {
         if (opts.failTrain) throw new Error("shard unreachable");
