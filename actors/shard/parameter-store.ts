@@ -83,12 +83,17 @@ export class ParameterStore {
     return out;
   }
 
-  /** Applies one gradient row per key with the optimizer. `grads` must hold exactly the keys' floats. */
-  apply(tables: Uint32Array, ids: Uint32Array, grads: Float32Array): number {
+  /** Throws a ProtocolError unless `grads` holds exactly one row of gradient per key. */
+  checkGradients(tables: Uint32Array, grads: Float32Array): void {
     const want = this.floatsOf(tables);
     if (grads.length !== want) {
       throw new ProtocolError(RejectReason.WrongShape, `grads has ${grads.length} floats; these ${tables.length} keys need ${want}`);
     }
+  }
+
+  /** Applies one gradient row per key with the optimizer. `grads` must hold exactly the keys' floats. */
+  apply(tables: Uint32Array, ids: Uint32Array, grads: Float32Array): number {
+    this.checkGradients(tables, grads);
     let g = 0;
     for (let i = 0; i < tables.length; i++) {
       const table = tables[i]!;

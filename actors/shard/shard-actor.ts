@@ -52,7 +52,10 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     }
   };
 
+  // Malformed requests are rejected before routing is looked at: a bad message is counted
+  // as rejected whichever shard it reached.
   mailbox.serve(subjects.pull(cluster, ref.id), ["ps.pull"], (m) => {
+    store.floatsOf(m.tables);
     const map = servingMap();
     checkOwnership(map, m.tables, m.ids);
     const rows = store.gather(m.tables, m.ids);
@@ -62,6 +65,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   });
 
   mailbox.serve(subjects.push(cluster, ref.id), ["ps.push"], (m) => {
+    store.checkGradients(m.tables, m.grads);
     const map = servingMap();
     checkOwnership(map, m.tables, m.ids);
     const last = appliedSeq.get(m.producer) ?? -1;
