@@ -119,8 +119,14 @@ describe("shard machine, walked path by path", () => {
     }
   });
 
-  // Found by this walk: a MAP that arrives while joining or rejoining is dropped, and the
-  // map watch delivers each epoch once, so a shard restarted into an existing map (or
-  // whose join reply lost the race with the map) waits in awaitingMap until the next epoch.
-  it.todo("keeps a map that arrives while it is joining, and serves it once joined");
+  // Found by this walk (and in a real cluster): the map watch delivers each epoch once, so a
+  // map that arrives before the join is acknowledged must be kept, not dropped.
+  it("keeps a map that arrives while it is joining, and serves it once joined", async () => {
+    const r = new Rig(shardMachine, model);
+    r.actor.send({ type: "MAP", map: first });
+    expect(stateOf(r.actor.getSnapshot())).toBe("joining");
+    await r.settle("join", succeeds());
+    expect(stateOf(r.actor.getSnapshot())).toBe("serving");
+    expect(r.actor.getSnapshot().context.map?.epoch).toBe(1);
+  });
 });
