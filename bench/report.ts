@@ -34,7 +34,9 @@ export interface BenchRecord {
   readonly date: string;
   readonly command: string;
   readonly options: { readonly rows: number; readonly quick: boolean; readonly peer: boolean; readonly install: boolean };
+  /** Detected when the run started; its loadAverage1m is the load before the run. */
   readonly machine: MachineInfo;
+  readonly loadAverage1mAtEnd: number;
   readonly workload: {
     readonly config: string;
     readonly model: string;
@@ -155,7 +157,7 @@ export function markdownReport(r: BenchRecord): string {
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     `| ${int(s.rows)} | ${s.dim} | ${fix(s.bytesPerRow, 1)} (${s.stateWidth * 4}) | ${fix(s.ratio, 3)} | ${fix(s.rssDeltaBytes / s.rawBytes, 3)}${s.gcExposed ? "" : " (no gc)"} | ${int(s.insertRowsPerSec)} | ${int(s.findRowsPerSec)} |`,
     "",
-    `Machine: ${describeMachine(r.machine)}; load average ${fix(r.machine.loadAverage1m, 2)} at the end.`,
+    `Machine: ${describeMachine(r.machine)}; load average (1 min) ${fix(r.machine.loadAverage1m, 2)} at the start, ${fix(r.loadAverage1mAtEnd, 2)} at the end.`,
     "",
   );
   return lines.join("\n");

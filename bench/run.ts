@@ -60,6 +60,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     if (!existsSync(path.join(root, needed))) throw new BenchSetupError(`${needed} is missing; run \`npm run setup\` (builds dist/) first`);
   }
   const started = new Date();
+  // Detected first: the load average before the run says whether something else was already using the cores.
+  const machine = detectMachine();
   const tmp = path.join(root, TMP);
 
   log(`data: ${opts.rows.toLocaleString("en-US")} train rows, ${Math.floor(opts.rows / 5).toLocaleString("en-US")} test rows`);
@@ -110,7 +112,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     date: started.toISOString(),
     command: ["npm run bench --", ...argvOf(opts)].join(" "),
     options: opts,
-    machine: detectMachine(),
+    machine,
+    loadAverage1mAtEnd: detectMachine().loadAverage1m,
     workload: {
       config: CONFIG,
       model: config.job.model,

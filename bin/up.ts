@@ -49,9 +49,17 @@ export async function up(args: UpArgs): Promise<number> {
         log.info({ reason: e.reason }, "stopping cluster");
         say(`colony: stopping (${e.reason})`);
         break;
-      case "job.done":
+      case "job.done": {
         log.info({ ...e.done }, "job done");
+        const d = e.done;
+        if (d.ok) {
+          const scored = d.eval ? `, held-out AUC ${d.eval.auc.toFixed(4)} logloss ${d.eval.logloss.toFixed(4)} on ${d.eval.rows.toLocaleString("en-US")} rows` : "";
+          say(`colony: trained ${d.rowsTrained.toLocaleString("en-US")} rows in ${(d.durationMs / 1000).toFixed(1)} s${scored}; checkpoint ${d.checkpoint ?? "-"}`);
+        } else {
+          say(`colony: job failed: ${d.error ?? "unknown error"} (logs in ${join(runDir, "logs")})`);
+        }
         break;
+      }
     }
   };
 

@@ -36,6 +36,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   let queue: TaskQueue | undefined;
   let lossSum = 0;
   let lossRows = 0;
+  /** Mean loss of the tasks finished since the last progress report, or of the last ones that did. */
+  let recentLoss = 0;
 
   const actor = createActor(coordinatorMachine.provide({
     actors: {
@@ -158,6 +160,11 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     queue.expire();
     const s = queue.stats();
     const dt = (now - lastAt) / 1000;
+    if (lossRows > 0) {
+      recentLoss = lossSum / lossRows;
+      lossSum = 0;
+      lossRows = 0;
+    }
     const instant = dt > 0 ? (s.rowsDone - lastRows) / dt : 0;
     rate = rate === 0 ? instant : 0.7 * rate + 0.3 * instant;
     lastRows = s.rowsDone;
@@ -165,10 +172,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     const workers = [...members.values()].filter((m) => m.ref.kind === ActorKind.Worker && !m.lost).length;
     nc.publish(subjects.progress(cluster), encodeMessage({
       v: 1, type: "job.progress", epoch: s.epoch, epochs: s.epochs, rowsDone: s.rowsDone, rowsTotal: s.rowsTotal,
-      samplesPerSec: rate, loss: lossRows > 0 ? lossSum / lossRows : 0, workers,
+      samplesPerSec: rate, loss: recentLoss, workers,
     }));
-    lossSum = 0;
-    lossRows = 0;
   }, 1000);
 
   actor.start();
