@@ -8,12 +8,21 @@ import { parseArgs } from "node:util";
 import { ColonyError } from "../protocols/index.js";
 import { ConfigError } from "../supervisor/index.js";
 import { CheckpointError, DataSpecError } from "../train/index.js";
+import { detach } from "./detach.js";
+import { downCommand } from "./down.js";
 import { evalCommand } from "./eval.js";
+import { parseScaleArg, scaleCommand } from "./scale.js";
+import { statusCommand } from "./status.js";
 import { up } from "./up.js";
 
 const USAGE = `usage:
-  colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json]
-      run a job on a local cluster; the final checkpoint goes to DIR/final (default runs/<cluster>/final)
+  colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json] [--detach]
+      run a job on a local cluster; the final checkpoint goes to DIR/final (default runs/<cluster>/final);
+      --detach returns once it trains, leaving it running in the background
+  colony status [--cluster NAME | --nats URL --cluster NAME] [--json]
+  colony scale workers=N [--cluster NAME | --nats URL --cluster NAME]
+  colony down [--cluster NAME | --nats URL --cluster NAME]
+      stop a running job gracefully, with a final checkpoint of what it has learned
   colony eval --checkpoint DIR --data FILE [--batch N]
       score a checkpoint on a data file; prints {"rows","auc","logloss"}`;
 
@@ -23,10 +32,30 @@ async function main(argv: string[]): Promise<number> {
     case "up": {
       const { values, positionals } = parseArgs({
         args: rest, allowPositionals: true,
-        options: { "run-dir": { type: "string" }, set: { type: "string", multiple: true }, json: { type: "boolean" } },
+        options: { "run-dir": { type: "string" }, set: { type: "string", multiple: true }, json: { type: "boolean" }, detach: { type: "boolean" } },
       });
       if (positionals.length !== 1) throw new UsageError("colony up needs exactly one CONFIG file");
+      if (values.detach) return detach({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], timeoutMs: 180_000 });
       return up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false });
+    }
+    case "status":
+    case "scale":
+    case "down": {
+      const { values, positionals } = parseArgs({
+        args: rest, allowPositionals: true,
+        options: { cluster: { type: "string" }, nats: { type: "string" }, json: { type: "boolean" } },
+      });
+      if (values.nats && !values.cluster) throw new UsageError("--nats URL needs --cluster NAME too");
+      const target = { cluster: values.cluster, nats: values.nats, json: values.json ?? false };
+      if (command === "status") return statusCommand(target);
+      if (command === "down") return downCommand({ ...target, timeoutMs: 300_000 });
+      let workers: number;
+      try {
+        workers = parseScaleArg(positionals[0]);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      return scaleCommand({ ...target, workers });
     }
     case "eval": {
       const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, data: { type: "string" }, batch: { type: "string" } } });

@@ -11,6 +11,7 @@ export {
   MAX_KEYS_PER_REQUEST, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Push, type PushAck, type PushWire, type Rows, type RowsWire,
 } from "./params.js";
 export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
-export { MAP_KEY, mapBucket, subjects } from "./subjects.js";
+export { MAP_KEY, mapBucket, StateKey, stateBucket, subjects } from "./subjects.js";
+export type { Finish, Finished, MemberStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
 export type { TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";
 export { DType, elementsOf, firstNonFinite, tensor, viewTensor, type WireTensor } from "./tensor.js";

@@ -32,6 +32,8 @@ export interface JobDone {
   readonly checkpoint?: string;
   readonly eval?: EvalResult;
   readonly error?: string;
+  /** Set when an operator ended the job before every task was trained (`colony down`). */
+  readonly endedEarly?: string;
 }
 
 export const validateProgress = (m: Record<string, unknown>): Progress => ({
@@ -61,4 +63,5 @@ export const validateJobDone = (m: Record<string, unknown>): JobDone => ({
   checkpoint: optional(m, "checkpoint", (o, k) => str(o, k, 4096)),
   eval: optional(m, "eval", evalResult),
   error: optional(m, "error", (o, k) => str(o, k, 8192)),
+  endedEarly: optional(m, "endedEarly", (o, k) => str(o, k, 1024)),
 });

@@ -15,13 +15,18 @@ import {
 } from "./params.js";
 import { validatePartitionMap, type PartitionMap } from "./partition-map.js";
 import { ProtocolError, RejectReason } from "./errors.js";
+import {
+  validateFinish, validateFinished, validateScale, validateScaled, validateStatusReply, validateStatusRequest, validateTaskRelease, validateTaskReleased,
+  type Finish, type Finished, type Scale, type Scaled, type StatusReply, type StatusRequest, type TaskRelease, type TaskReleased,
+} from "./elasticity.js";
 import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskLeased, type TaskDone, type TaskDoneAck, type TaskLease, type TaskLeased } from "./tasks.js";
 
 export type Message =
   | Join | Joined | Heartbeat | Stop | Inspect | Inspected
   | TaskLease | TaskLeased | TaskDone | TaskDoneAck
   | Pull | Rows | Push | PushAck | Checkpoint | Checkpointed
-  | Progress | JobDone | ErrorReply | PartitionMap;
+  | Progress | JobDone | ErrorReply | PartitionMap
+  | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply;
 
 export type MessageType = Message["type"];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -47,6 +52,14 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "job.done": validateJobDone,
   error: validateErrorReply,
   map: validatePartitionMap,
+  "ctl.scale": validateScale,
+  "ctl.scaled": validateScaled,
+  "ctl.finish": validateFinish,
+  "ctl.finished": validateFinished,
+  "task.release": validateTaskRelease,
+  "task.released": validateTaskReleased,
+  "ctl.status": validateStatusRequest,
+  "ctl.status.reply": validateStatusReply,
 };
 
 /** Every message type this build knows. */

@@ -21,6 +21,14 @@ export const subjects = {
   stop: (cluster: string) => `${root(cluster)}.ctl.stop`,
   /** Request: one actor's state, counters and the subjects it listens on. */
   inspect: (cluster: string, actorId: string) => `${root(cluster)}.ctl.inspect.${actorId}`,
+  /** Request: change the desired worker count (answered by the coordinator). */
+  scale: (cluster: string) => `${root(cluster)}.ctl.scale`,
+  /** Request: end the job now with a final checkpoint (answered by the coordinator). */
+  finish: (cluster: string) => `${root(cluster)}.ctl.finish`,
+  /** Request: the cluster's status (answered by the root supervisor). */
+  status: (cluster: string) => `${root(cluster)}.ctl.status`,
+  /** Request: a leaving worker gives its task lease back. */
+  taskRelease: (cluster: string) => `${root(cluster)}.task.release`,
   /** Request: a worker asks for a task lease. */
   taskLease: (cluster: string) => `${root(cluster)}.task.lease`,
   /** Request: a worker reports a finished task. */
@@ -35,6 +43,12 @@ export const subjects = {
 
 /** JetStream KV bucket holding the partition map (revision = epoch). */
 export const mapBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_map`;
+
+/** JetStream KV bucket holding the coordinator's durable state (task progress, desired counts). */
+export const stateBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_state`;
+
+/** Keys inside the state bucket. */
+export const StateKey = { Tasks: "tasks", Desired: "desired" } as const;
 
 /** Key of the partition map inside its bucket. */
 export const MAP_KEY = "map";

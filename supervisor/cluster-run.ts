@@ -47,7 +47,10 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   // A previous run's final checkpoint must not pass for this run's.
   await rm(join(runDir, "final"), { recursive: true, force: true });
   const configFile = join(runDir, "config.json");
-  await writeFile(configFile, JSON.stringify(config, null, 2));
+  // The job's identity: a coordinator restarted within this run resumes its saved progress;
+  // a new `colony up` on the same store starts over.
+  const jobId = `${started.toString(36)}-${process.pid}`;
+  await writeFile(configFile, JSON.stringify({ ...config, jobId }, null, 2));
 
   let nats: NatsServerHandle | undefined;
   let nc: NatsConnection | undefined;

@@ -3,3 +3,6 @@ export { ActorProcess, type ActorExit, type ActorProcessSpec } from "./actor-pro
 export { runCluster, type ClusterEvent, type ClusterRunOptions, type ClusterRunResult } from "./cluster-run.js";
 export { ConfigError, loadConfig, parseConfig, type ClusterConfig } from "./config/index.js";
 export { startNatsServer, type NatsServerHandle } from "./nats-server.js";
+export { ClusterNotFoundError, findCluster, registerCluster, runningClusters, unregisterCluster, type ClusterEntry } from "./cluster-registry.js";
+export { ClusterStatusBoard, type ChildInfo } from "./cluster-status.js";
+export { watchDesiredWorkers } from "./desired-workers.js";

@@ -16,9 +16,11 @@ import {
   type CheckpointManifest, type CheckpointTable,
 } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
-import { hostActor, type ActorContext } from "../runtime/actor-host.js";
+import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
+import { readPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
+import { JobState } from "./job-state.js";
 import { TaskQueue } from "./task-queue.js";
 
 /** A member is presumed dead, and its leases given back, after this long without a heartbeat. */
@@ -34,6 +36,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   const started = clock.now();
   const members = new Map<string, Member>();
   let queue: TaskQueue | undefined;
+  let state: JobState | undefined;
   let lossSum = 0;
   let lossRows = 0;
   /** Mean loss of the tasks finished since the last progress report, or of the last ones that did. */
@@ -43,13 +46,22 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     actors: {
       prepare: fromPromise(async () => {
         await new Kvm(nc).create(mapBucket(cluster), { history: 16 });
+        state = await JobState.open(nc, cluster, config.jobId, log);
         const tasks = await cutTasks(config.job.data.path, spec, config.job.data.rowsPerTask);
-        queue = new TaskQueue(tasks, { epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock });
+        const restore = await state.progress();
+        queue = new TaskQueue(tasks, { epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock, restore });
+        if ((await state.desiredWorkers()) === undefined) await state.setDesiredWorkers(config.workers.count);
         const s = queue.stats();
-        log.info({ tasks: tasks.length, rows: s.rowsTotal / config.job.epochs, epochs: config.job.epochs }, "tasks cut");
+        log.info({ tasks: tasks.length, rows: s.rowsTotal / config.job.epochs, epochs: config.job.epochs, resumed: restore !== undefined, rowsDone: s.rowsDone }, "tasks ready");
       }),
       publishMap: fromPromise(async ({ input }) => {
         const kv = await new Kvm(nc).open(mapBucket(cluster));
+        // A restarted coordinator keeps the map its shards already serve.
+        const current = await readPartitionMap(nc, cluster);
+        if (current && current.partitions === config.partitions && sameSet(current.owners, input.shards)) {
+          log.info({ epoch: current.epoch, shards: input.shards }, "partition map kept");
+          return;
+        }
         const map = roundRobinMap(0, config.partitions, input.shards);
         const epoch = await kv.put(MAP_KEY, encodeMessage(map));
         log.info({ epoch, partitions: map.partitions, shards: input.shards }, "partition map published");
@@ -69,14 +81,21 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         const done: JobDone = {
           v: 1, type: "job.done", ok: context.error === undefined,
           rowsTrained: s?.rowsDone ?? 0, rowsRepeated: s?.rowsRepeated ?? 0, durationMs: clock.now() - started,
-          checkpoint: context.checkpoint, eval: context.eval, error: context.error,
+          checkpoint: context.checkpoint, eval: context.eval, error: context.error, endedEarly: finishedEarly,
         };
+        if (finishedEarly) log.info({ reason: finishedEarly, rows: done.rowsTrained }, "job ended early on request");
         if (context.error) log.error({ error: context.error }, "job failed");
         else log.info({ rows: done.rowsTrained, eval: done.eval, checkpoint: done.checkpoint }, "job done");
         nc.publish(subjects.jobDone(cluster), encodeMessage(done));
       },
     },
   }), { input: { shardsWanted: config.shards.count } });
+
+  const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
+    const x = new Set(a);
+    const y = new Set(b);
+    return x.size === y.size && [...x].every((v) => y.has(v));
+  };
 
   async function writeFinalCheckpoint(shards: readonly string[]): Promise<string> {
     const dir = join(runDir, "final");
@@ -106,6 +125,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   }
 
   const training = (): boolean => actor.getSnapshot().matches("training");
+  /** Why the job ended before every task was trained, when it did. */
+  let finishedEarly: string | undefined;
 
   mailbox.serve(subjects.join(cluster), ["ctl.join"], (m) => {
     const known = members.get(m.actor.id);
@@ -116,7 +137,10 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   });
 
   mailbox.serve(subjects.heartbeat(cluster), ["ctl.heartbeat"], (m) => {
-    const member = members.get(m.actor.id) ?? { ref: m.actor, lastSeen: 0, state: "", lost: false };
+    const known = members.get(m.actor.id);
+    // A shard that joined a coordinator before this one restarted is known by its heartbeats.
+    if (!known && m.actor.kind === ActorKind.Shard) actor.send({ type: "SHARD_JOINED", shardId: m.actor.id });
+    const member = known ?? { ref: m.actor, lastSeen: 0, state: "", lost: false };
     member.lastSeen = clock.now();
     member.state = m.state;
     member.lost = false;
@@ -140,8 +164,33 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
       lossSum += m.lossSum;
       lossRows += m.rows;
     }
+    void state?.saveProgress(queue.progress());
     if (queue.finished && training()) actor.send({ type: "TASKS_FINISHED" });
     return { v: 1, type: "task.done.ack", accepted };
+  });
+
+  mailbox.serve(subjects.taskRelease(cluster), ["task.release"], (m) => {
+    const accepted = queue?.release(m.leaseId, m.rows) ?? false;
+    counters.inc(accepted ? "tasks.released" : "tasks.release_refused");
+    log.info({ worker: m.workerId, lease: m.leaseId, rows: m.rows, accepted }, "task lease given back");
+    if (queue) void state?.saveProgress(queue.progress());
+    return { v: 1, type: "task.released", accepted };
+  });
+
+  mailbox.serve(subjects.scale(cluster), ["ctl.scale"], async (m) => {
+    if (!state) return { v: 1, type: "ctl.scaled", accepted: false, workers: m.workers, reason: "the coordinator is still starting; retry" };
+    await state.setDesiredWorkers(m.workers);
+    counters.inc("scale.requests");
+    log.info({ workers: m.workers }, "desired worker count recorded");
+    return { v: 1, type: "ctl.scaled", accepted: true, workers: m.workers };
+  });
+
+  mailbox.serve(subjects.finish(cluster), ["ctl.finish"], (m) => {
+    if (!training()) return { v: 1, type: "ctl.finished", accepted: false, reason: `the job is not training (${stateOf(actor.getSnapshot())})` };
+    log.info({ reason: m.reason }, "finishing the job early");
+    finishedEarly = m.reason;
+    actor.send({ type: "TASKS_FINISHED" });
+    return { v: 1, type: "ctl.finished", accepted: true };
   });
 
   let lastRows = 0;
@@ -177,5 +226,10 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   }, 1000);
 
   actor.start();
-  await hostActor(ctx, actor, { beforeClose: async () => clearInterval(tick) });
+  await hostActor(ctx, actor, {
+    beforeClose: async () => {
+      clearInterval(tick);
+      await state?.flush();
+    },
+  });
 }

@@ -24,6 +24,15 @@ export interface TaskQueueStats {
   readonly expired: number;
 }
 
+/** The durable part of a queue: what survives a coordinator restart (leases do not). */
+export interface TaskProgress {
+  readonly tasks: number;
+  readonly epoch: number;
+  readonly done: readonly number[];
+  readonly rowsDone: number;
+  readonly rowsRepeated: number;
+}
+
 export class TaskQueue {
   readonly #tasks: readonly DataTask[];
   readonly #epochs: number;
@@ -38,12 +47,39 @@ export class TaskQueue {
   #rowsRepeated = 0;
   #expired = 0;
 
-  constructor(tasks: readonly DataTask[], opts: { epochs: number; leaseMs: number; clock: Clock }) {
+  /** A new queue, or one resumed from `restore` (the tasks must be cut the same way). */
+  constructor(tasks: readonly DataTask[], opts: { epochs: number; leaseMs: number; clock: Clock; restore?: TaskProgress }) {
     this.#tasks = tasks;
     this.#epochs = opts.epochs;
     this.#leaseMs = opts.leaseMs;
     this.#clock = opts.clock;
     this.#pending = tasks.map((_, i) => i);
+    const r = opts.restore;
+    if (r) {
+      if (r.tasks !== tasks.length) {
+        throw new RangeError(`saved progress is for ${r.tasks} tasks, the data now cuts into ${tasks.length}: the data file or rowsPerTask changed`);
+      }
+      this.#epoch = r.epoch;
+      for (const t of r.done) this.#done.add(t);
+      this.#rowsDone = r.rowsDone;
+      this.#rowsRepeated = r.rowsRepeated;
+      this.#pending = this.finished ? [] : this.#pending.filter((t) => !this.#done.has(t));
+    }
+  }
+
+  /** What must be saved to resume this queue after a restart. */
+  progress(): TaskProgress {
+    return { tasks: this.#tasks.length, epoch: this.#epoch, done: [...this.#done], rowsDone: this.#rowsDone, rowsRepeated: this.#rowsRepeated };
+  }
+
+  /** A worker gives a lease back (it is leaving): the task is queued first; its trained rows count as repeated. */
+  release(leaseId: string, rowsTrained: number): boolean {
+    const l = this.#leases.get(leaseId);
+    if (!l) return false;
+    this.#leases.delete(leaseId);
+    this.#rowsRepeated += rowsTrained;
+    if (!this.#done.has(l.task.id)) this.#pending.unshift(l.task.id);
+    return true;
   }
 
   /** True once every task of every epoch is done. */

@@ -9,6 +9,8 @@ import type { ModelKind, OptimizerKind } from "../../train/types.js";
 
 export interface ActorConfig {
   readonly cluster: string;
+  /** Identity of this run of the job, set by the root supervisor: state saved under another id is not resumed. */
+  readonly jobId: string;
   readonly seed: number;
   readonly partitions: number;
   readonly job: {

@@ -21,11 +21,16 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   const model = createModel({
     kind: config.job.model, seed: config.seed, fields: fieldsOf(spec), denseDim: denseDimOf(spec), embeddingDim: config.job.embeddingDim,
   });
+  // A restarted worker starts its sequence at 0 again: each incarnation is its own
+  // producer, or shards would drop its pushes as duplicates of its predecessor's.
+  const producer = `${ref.id}.${process.pid}.${Date.now().toString(36)}`;
   const client = new ShardClient({
-    nc, cluster, model, producer: ref.id, log, counters,
+    nc, cluster, model, producer, log, counters,
     pullTimeoutMs: config.job.pullTimeoutMs, pushTimeoutMs: config.job.pushTimeoutMs, maxPayload: ctx.maxPayload,
   });
   let leaseId: string | undefined;
+  /** Rows of the leased task trained so far: given back with the lease when the worker leaves mid-task. */
+  let rowsInTask = 0;
 
   /** Trains every batch of one task; throws when stopped or when the model diverges. */
   async function trainTask(task: TaskSpec, signal: AbortSignal): Promise<TrainedTask> {
@@ -46,6 +51,7 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
       await client.push(plan, grads);
       counters.inc("time.push_ms", performance.now() - t);
       rows += batch.rows;
+      rowsInTask = rows;
       lossSum += loss * batch.rows;
       counters.inc("rows.trained", batch.rows);
       counters.inc("batches");
@@ -64,6 +70,7 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
         request(nc, subjects.taskLease(cluster), { v: 1, type: "task.lease", workerId: ref.id }, ["task.leased"], { timeoutMs: 5000 })),
       train: fromPromise(async ({ input: task, signal }) => {
         leaseId = task.leaseId;
+        rowsInTask = 0;
         try {
           return await trainTask(task, signal);
         } catch (err) {
@@ -91,6 +98,16 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   await hostActor(ctx, actor, {
     leaseId: () => leaseId,
     beforeClose: async () => {
+      // Scale-down or shutdown mid-task: give the lease back so the task is re-queued now,
+      // not when the lease would have lapsed.
+      if (leaseId) {
+        const lease = leaseId;
+        leaseId = undefined;
+        await request(nc, subjects.taskRelease(cluster), { v: 1, type: "task.release", workerId: ref.id, leaseId: lease, rows: rowsInTask },
+          ["task.released"], { timeoutMs: 2000 })
+          .then((r) => log.info({ lease, rows: rowsInTask, accepted: r.accepted }, "task lease given back"))
+          .catch((err: unknown) => log.warn({ err, lease }, "could not give the task lease back; it will lapse"));
+      }
       watching.abort();
       await watch;
     },

@@ -69,3 +69,34 @@ describe("TaskQueue", () => {
     expect(queue.stats().rowsDone).toBe(queue.stats().rowsTotal);
   });
 });
+
+describe("TaskQueue across a coordinator restart", () => {
+  it("resumes from its saved progress: done tasks stay done, leased ones are handed out again", () => {
+    const { queue, clock } = setup(4, 2);
+    const a = queue.lease("w0")!;
+    const b = queue.lease("w1")!;
+    queue.complete(a.leaseId, 10);
+    const resumed = new TaskQueue(tasks(4), { epochs: 2, leaseMs: 1000, clock, restore: queue.progress() });
+    const handed: number[] = [];
+    for (let t = resumed.lease("w"); t && t.epoch === 0; t = resumed.lease("w")) {
+      handed.push(t.id);
+      resumed.complete(t.leaseId, 10);
+    }
+    expect(handed.sort()).toEqual([0, 1, 2, 3].filter((i) => i !== a.id).sort());
+    expect(handed).toContain(b.id);
+    expect(resumed.stats()).toMatchObject({ rowsDone: 40, epoch: 1 });
+  });
+
+  it("refuses saved progress for a differently cut dataset, saying why", () => {
+    const { queue, clock } = setup(4);
+    expect(() => new TaskQueue(tasks(5), { epochs: 1, leaseMs: 1000, clock, restore: queue.progress() })).toThrow(/rowsPerTask changed/);
+  });
+
+  it("queues a released task first and counts its trained rows as repeated", () => {
+    const { queue } = setup(3);
+    const a = queue.lease("w0")!;
+    expect(queue.release(a.leaseId, 4)).toBe(true);
+    expect(queue.lease("w1")!.id).toBe(a.id);
+    expect(queue.stats().rowsRepeated).toBe(4);
+  });
+});

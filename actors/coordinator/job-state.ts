@@ -1,0 +1,68 @@
+/**
+ * The coordinator's durable state in JetStream KV: task progress (so a restarted
+ * coordinator resumes the job instead of starting over) and the desired worker count
+ * (which supervisors converge to). Writes are chained so they land in order; a write
+ * that fails is logged and the next one carries the newer state anyway.
+ */
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import { StateKey, stateBucket } from "../../protocols/index.js";
+import type { TaskProgress } from "./task-queue.js";
+
+interface SavedProgress extends TaskProgress { readonly jobId: string }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class JobState {
+  readonly #kv: KV;
+  readonly #jobId: string;
+  readonly #log: Logger;
+  #writes: Promise<void> = Promise.resolve();
+
+  private constructor(kv: KV, jobId: string, log: Logger) {
+    this.#kv = kv;
+    this.#jobId = jobId;
+    this.#log = log;
+  }
+
+  /** Opens (creating if needed) the state bucket of a cluster. */
+  static async open(nc: NatsConnection, cluster: string, jobId: string, log: Logger): Promise<JobState> {
+    return new JobState(await new Kvm(nc).create(stateBucket(cluster), { history: 1 }), jobId, log);
+  }
+
+  /** Saved task progress of this job, or undefined (fresh job, or progress of another job). */
+  async progress(): Promise<TaskProgress | undefined> {
+    const e = await this.#kv.get(StateKey.Tasks);
+    if (!e || e.operation !== "PUT") return undefined;
+    const saved = JSON.parse(decoder.decode(e.value)) as SavedProgress;
+    return saved.jobId === this.#jobId ? saved : undefined;
+  }
+
+  /** Records task progress (ordered after earlier writes). */
+  saveProgress(p: TaskProgress): Promise<void> {
+    const bytes = encoder.encode(JSON.stringify({ ...p, jobId: this.#jobId } satisfies SavedProgress));
+    this.#writes = this.#writes.then(() => this.#kv.put(StateKey.Tasks, bytes).then(() => undefined),
+      (err: unknown) => this.#log.warn({ err }, "saving task progress failed"));
+    return this.#writes;
+  }
+
+  /** The desired worker count, if one was recorded for this job. */
+  async desiredWorkers(): Promise<number | undefined> {
+    const e = await this.#kv.get(StateKey.Desired);
+    if (!e || e.operation !== "PUT") return undefined;
+    const d = JSON.parse(decoder.decode(e.value)) as { jobId: string; workers: number };
+    return d.jobId === this.#jobId ? d.workers : undefined;
+  }
+
+  /** Records the desired worker count; supervisors watching the key converge to it. */
+  async setDesiredWorkers(workers: number): Promise<void> {
+    await this.#kv.put(StateKey.Desired, encoder.encode(JSON.stringify({ jobId: this.#jobId, workers })));
+  }
+
+  /** Waits for every queued write. */
+  async flush(): Promise<void> {
+    await this.#writes;
+  }
+}

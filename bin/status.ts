@@ -1,0 +1,35 @@
+/** `colony status [--json]`: members and their states, task progress, speed, loss, partitions per shard, restarts. */
+import type { StatusReply } from "../protocols/index.js";
+import { connectToCluster, fetchStatus, type ClusterTarget } from "./cluster-client.js";
+import { progressLine } from "./progress-line.js";
+
+/** Prints the status of a running cluster; resolves with the exit code. */
+export async function statusCommand(args: ClusterTarget & { json: boolean }): Promise<number> {
+  const c = await connectToCluster(args);
+  try {
+    const s = await fetchStatus(c);
+    process.stdout.write(args.json ? `${JSON.stringify(s)}\n` : renderStatus(s));
+    return 0;
+  } finally {
+    await c.nc.close();
+  }
+}
+
+/** The human-readable status page. */
+export function renderStatus(s: StatusReply): string {
+  const lines = [
+    `cluster ${s.cluster}  nats ${s.natsUrl}  supervisor pid ${s.supervisorPid}  up ${Math.round(s.uptimeMs / 1000)} s`,
+    `run dir ${s.runDir}`,
+    s.progress ? progressLine(s.progress, 160) : "progress: not training yet",
+    `workers desired ${s.desiredWorkers}, running ${s.members.filter((m) => m.kind === "worker").length}; restarts ${s.restarts}; map epoch ${s.mapEpoch}`,
+    "",
+    `${"actor".padEnd(14)}${"state".padEnd(16)}${"pid".padStart(8)}  ${"host".padEnd(12)}${"restarts".padStart(9)}${"heartbeat".padStart(11)}  partitions`,
+  ];
+  for (const m of s.members) {
+    const hb = m.silentMs < 0 ? "-" : `${(m.silentMs / 1000).toFixed(1)}s ago`;
+    const parts = m.kind === "shard" ? String(s.partitions[m.id] ?? 0) : "";
+    lines.push(`${m.id.padEnd(14)}${m.state.padEnd(16)}${String(m.pid).padStart(8)}  ${m.host.padEnd(12)}${String(m.restarts).padStart(9)}${hb.padStart(11)}  ${parts}`);
+  }
+  if (s.events.length > 0) lines.push("", "recent events:", ...s.events.slice(-10).map((e) => `  ${e}`));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,108 @@
+/**
+ * Elasticity conversation: an operator changes the desired number of workers, asks for
+ * the cluster's status, or ends the job early; a leaving worker gives its task back.
+ * Desired counts are recorded by the coordinator (JetStream KV); supervisors converge to them.
+ */
+import { bool, int, obj, optional, str, strings } from "./fields.js";
+import type { Progress } from "./job.js";
+import { validateProgress } from "./job.js";
+
+export interface Scale { readonly v: 1; readonly type: "ctl.scale"; readonly workers: number }
+export interface Scaled {
+  readonly v: 1;
+  readonly type: "ctl.scaled";
+  readonly accepted: boolean;
+  /** Desired worker count now recorded. */
+  readonly workers: number;
+  readonly reason?: string;
+}
+/** End the job now: checkpoint what has been learned and report done. */
+export interface Finish { readonly v: 1; readonly type: "ctl.finish"; readonly reason: string }
+export interface Finished { readonly v: 1; readonly type: "ctl.finished"; readonly accepted: boolean; readonly reason?: string }
+export interface TaskRelease {
+  readonly v: 1;
+  readonly type: "task.release";
+  readonly workerId: string;
+  readonly leaseId: string;
+  /** Rows of the task already trained; they will be trained again by whoever takes it. */
+  readonly rows: number;
+}
+export interface TaskReleased { readonly v: 1; readonly type: "task.released"; readonly accepted: boolean }
+
+export interface StatusRequest { readonly v: 1; readonly type: "ctl.status" }
+/** One actor as the root supervisor sees it. */
+export interface MemberStatus {
+  readonly id: string;
+  readonly kind: string;
+  readonly state: string;
+  readonly pid: number;
+  readonly host: string;
+  /** Milliseconds since its last heartbeat (-1: none yet). */
+  readonly silentMs: number;
+  readonly restarts: number;
+  readonly counters: Record<string, number>;
+}
+export interface StatusReply {
+  readonly v: 1;
+  readonly type: "ctl.status.reply";
+  readonly cluster: string;
+  readonly natsUrl: string;
+  readonly runDir: string;
+  readonly supervisorPid: number;
+  readonly uptimeMs: number;
+  readonly desiredWorkers: number;
+  readonly members: MemberStatus[];
+  readonly progress?: Progress;
+  /** Partitions each shard owns in the current map, and the map's epoch. */
+  readonly partitions: Record<string, number>;
+  readonly mapEpoch: number;
+  readonly restarts: number;
+  readonly events: string[];
+}
+
+export const validateScale = (m: Record<string, unknown>): Scale => ({ v: 1, type: "ctl.scale", workers: int(m, "workers", 0, 256) });
+export const validateScaled = (m: Record<string, unknown>): Scaled => ({
+  v: 1, type: "ctl.scaled", accepted: bool(m, "accepted"), workers: int(m, "workers", 0, 256), reason: optional(m, "reason", str),
+});
+export const validateFinish = (m: Record<string, unknown>): Finish => ({ v: 1, type: "ctl.finish", reason: str(m, "reason") });
+export const validateFinished = (m: Record<string, unknown>): Finished => ({
+  v: 1, type: "ctl.finished", accepted: bool(m, "accepted"), reason: optional(m, "reason", str),
+});
+export const validateTaskRelease = (m: Record<string, unknown>): TaskRelease => ({
+  v: 1, type: "task.release", workerId: str(m, "workerId", 64), leaseId: str(m, "leaseId", 128), rows: int(m, "rows"),
+});
+export const validateTaskReleased = (m: Record<string, unknown>): TaskReleased => ({
+  v: 1, type: "task.released", accepted: bool(m, "accepted"),
+});
+export const validateStatusRequest = (_m: Record<string, unknown>): StatusRequest => ({ v: 1, type: "ctl.status" });
+
+function member(o: Record<string, unknown>): MemberStatus {
+  const counters = obj(o, "counters");
+  return {
+    id: str(o, "id", 64), kind: str(o, "kind", 32), state: str(o, "state", 256), pid: int(o, "pid", -1, 2 ** 31),
+    host: str(o, "host", 255), silentMs: int(o, "silentMs", -1), restarts: int(o, "restarts"),
+    counters: Object.fromEntries(Object.entries(counters).filter(([, v]) => typeof v === "number")) as Record<string, number>,
+  };
+}
+
+export function validateStatusReply(m: Record<string, unknown>): StatusReply {
+  const members = m["members"];
+  const parts = obj(m, "partitions");
+  return {
+    v: 1,
+    type: "ctl.status.reply",
+    cluster: str(m, "cluster", 64),
+    natsUrl: str(m, "natsUrl", 1024),
+    runDir: str(m, "runDir", 4096),
+    supervisorPid: int(m, "supervisorPid"),
+    uptimeMs: int(m, "uptimeMs"),
+    desiredWorkers: int(m, "desiredWorkers", 0, 256),
+    members: Array.isArray(members) ? members.map((x) => member((x ?? {}) as Record<string, unknown>)) : [],
+    progress: optional(m, "progress", (o, k) => validateProgress({ ...obj(o, k), v: 1, type: "job.progress" })),
+    partitions: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, typeof v === "number" ? v : 0])),
+    mapEpoch: int(m, "mapEpoch"),
+    restarts: int(m, "restarts"),
+    events: strings(m, "events", 256),
+  };
+}
+

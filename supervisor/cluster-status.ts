@@ -1,0 +1,112 @@
+/**
+ * The root supervisor's picture of its cluster: every actor's last heartbeat (state,
+ * counters), the job's progress, the partition map, restarts and recent events. It
+ * answers `ctl.status` requests with it, and tells the supervisor which children have
+ * gone silent (alive but not heartbeating: stopped, stalled) so they can be replaced.
+ */
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  decodeMessage, encodeMessage, errorReply, subjects,
+  type MemberStatus, type PartitionMap, type Progress, type StatusReply,
+} from "../protocols/index.js";
+
+interface Seen { kind: string; state: string; pid: number; host: string; lastSeen: number; counters: Record<string, number> }
+
+/** What the supervisor knows of one of its children. */
+export interface ChildInfo { readonly id: string; readonly kind: string; readonly pid: number; readonly restarts: number; readonly startedAt: number }
+
+export class ClusterStatusBoard {
+  readonly #nc: NatsConnection;
+  readonly #cluster: string;
+  readonly #info: { natsUrl: string; runDir: string };
+  readonly #started = Date.now();
+  readonly #seen = new Map<string, Seen>();
+  readonly #events: string[] = [];
+  readonly #subs: Subscription[] = [];
+  #progress: Progress | undefined;
+  #map: PartitionMap | undefined;
+  #children: () => ChildInfo[] = () => [];
+  #desiredWorkers = 0;
+
+  constructor(nc: NatsConnection, cluster: string, info: { natsUrl: string; runDir: string }) {
+    this.#nc = nc;
+    this.#cluster = cluster;
+    this.#info = info;
+    this.#subs.push(nc.subscribe(subjects.heartbeat(cluster), {
+      callback: (_e, msg) => {
+        try {
+          const h = decodeMessage(msg.data, ["ctl.heartbeat"]);
+          this.#seen.set(h.actor.id, { kind: h.actor.kind, state: h.state, pid: h.actor.pid, host: h.actor.host, lastSeen: Date.now(), counters: h.counters });
+        } catch { /* the coordinator counts bad heartbeats; the board just ignores them */ }
+      },
+    }));
+    this.#subs.push(nc.subscribe(subjects.status(cluster), {
+      callback: (_e, msg) => {
+        try {
+          decodeMessage(msg.data, ["ctl.status"]);
+          msg.respond(encodeMessage(this.snapshot()));
+        } catch (err) {
+          msg.respond(encodeMessage(errorReply(err)));
+        }
+      },
+    }));
+  }
+
+  /** Where the supervisor's children come from (ids, pids, restarts). */
+  setChildren(source: () => ChildInfo[]): void {
+    this.#children = source;
+  }
+
+  setProgress(p: Progress): void {
+    this.#progress = p;
+  }
+
+  setMap(map: PartitionMap): void {
+    this.#map = map;
+  }
+
+  setDesiredWorkers(n: number): void {
+    this.#desiredWorkers = n;
+  }
+
+  /** Remembers a line for `colony status` (restarts, scale events, failures); keeps the last 50. */
+  event(text: string): void {
+    this.#events.push(`${new Date().toISOString()} ${text}`);
+    if (this.#events.length > 50) this.#events.shift();
+  }
+
+  /** Children that have sent no heartbeat for `timeoutMs`, counting from their (re)start. */
+  silent(timeoutMs: number, now = Date.now()): ChildInfo[] {
+    return this.#children().filter((c) => {
+      const s = this.#seen.get(c.id);
+      const last = s && s.pid === c.pid ? s.lastSeen : c.startedAt;
+      return now - last > timeoutMs;
+    });
+  }
+
+  snapshot(): StatusReply {
+    const now = Date.now();
+    const children = this.#children();
+    const members: MemberStatus[] = children.map((c) => {
+      const s = this.#seen.get(c.id);
+      const current = s !== undefined && s.pid === c.pid;
+      return {
+        id: c.id, kind: c.kind, pid: c.pid, restarts: c.restarts,
+        state: current ? s.state : "starting", host: s?.host ?? "",
+        silentMs: current ? now - s.lastSeen : -1, counters: current ? s.counters : {},
+      };
+    });
+    const partitions: Record<string, number> = {};
+    for (const o of this.#map?.owners ?? []) partitions[o] = (partitions[o] ?? 0) + 1;
+    return {
+      v: 1, type: "ctl.status.reply", cluster: this.#cluster, natsUrl: this.#info.natsUrl, runDir: this.#info.runDir,
+      supervisorPid: process.pid, uptimeMs: now - this.#started, desiredWorkers: this.#desiredWorkers, members,
+      progress: this.#progress, partitions, mapEpoch: this.#map?.epoch ?? 0,
+      restarts: children.reduce((n, c) => n + c.restarts, 0), events: [...this.#events],
+    };
+  }
+
+  close(): void {
+    for (const s of this.#subs) s.unsubscribe();
+  }
+}
