@@ -69,7 +69,7 @@ export async function up(args: UpArgs): Promise<number> {
   process.stdout.write(`${JSON.stringify({
     ok: done.ok, cluster: config.cluster, rows: done.rowsTrained, rowsRepeated: done.rowsRepeated,
     seconds: Math.round(done.durationMs / 100) / 10, checkpoint: done.checkpoint,
-    auc: done.eval?.auc, logloss: done.eval?.logloss, evalRows: done.eval?.rows, error: done.error,
+    auc: done.eval?.auc, logloss: done.eval?.logloss, evalRows: done.eval?.rows, error: done.error, endedEarly: done.endedEarly,
   })}\n`);
   if (done.ok) return 0;
   return done.error === "interrupted" ? 130 : 1;

@@ -43,7 +43,11 @@ export interface ActorConfig {
     readonly pushTimeoutMs: number;
     readonly pullTimeoutMs: number;
   };
-  readonly shards: { readonly count: number };
+  readonly shards: {
+    readonly count: number;
+    /** Interval between shard snapshots; absent in configs written before it existed. */
+    readonly snapshotMs?: number;
+  };
   readonly workers: { readonly count: number };
   readonly log: { readonly level: "trace" | "debug" | "info" | "warn" | "error" };
 }

@@ -105,10 +105,12 @@ export class ParameterStore {
     return tables.length;
   }
 
-  /** Writes every row (params and optimizer state) into `dir` as this shard's part of a checkpoint. */
-  async writeCheckpoint(dir: string, shardId: string): Promise<CheckpointPart[]> {
-    await mkdir(dir, { recursive: true });
-    const out: CheckpointPart[] = [];
+  /**
+   * Copies every row (params and optimizer state) out, synchronously: no push can land
+   * half-way, so the copy is one consistent cut of this shard.
+   */
+  exportRows(): TableRows[] {
+    const out: TableRows[] = [];
     for (const [table, slot] of this.#tables) {
       const n = slot.rows.size;
       const ids = new Uint32Array(n);
@@ -121,12 +123,54 @@ export class ParameterStore {
         params.set(page.subarray(off, off + slot.dim), i * slot.dim);
         state.set(page.subarray(off + slot.dim, off + slot.dim + slot.stateWidth), i * slot.stateWidth);
       }
-      const files = partFiles(table, shardId);
-      await writeFile(join(dir, files.ids), new Uint8Array(ids.buffer));
-      await writeFile(join(dir, files.params), new Uint8Array(params.buffer));
-      await writeFile(join(dir, files.state), new Uint8Array(state.buffer));
-      out.push({ table, dim: slot.dim, stateWidth: slot.stateWidth, rows: n, ...files });
+      out.push({ table, dim: slot.dim, stateWidth: slot.stateWidth, ids, params, state });
     }
     return out;
   }
+
+  /** Loads rows exported earlier (a snapshot), replacing any row with the same key. */
+  importRows(rows: readonly TableRows[]): void {
+    for (const t of rows) {
+      const slot = this.#slot(t.table);
+      if (slot.dim !== t.dim || slot.stateWidth !== t.stateWidth) {
+        throw new RangeError(`table ${t.table}: saved rows have dim ${t.dim}+${t.stateWidth}, the model needs ${slot.dim}+${slot.stateWidth}`);
+      }
+      for (let i = 0; i < t.ids.length; i++) {
+        const index = slot.rows.findOrInsert(t.table, t.ids[i]!);
+        const page = slot.rows.page(index);
+        const off = slot.rows.offset(index);
+        page.set(t.params.subarray(i * t.dim, (i + 1) * t.dim), off);
+        page.set(t.state.subarray(i * t.stateWidth, (i + 1) * t.stateWidth), off + t.dim);
+      }
+    }
+  }
+
+  /** Writes every row into `dir` as this shard's part of a checkpoint. */
+  async writeCheckpoint(dir: string, shardId: string): Promise<CheckpointPart[]> {
+    return writeRows(dir, shardId, this.exportRows());
+  }
+}
+
+/** One table's rows as flat arrays: ids, params (dim per row), optimizer state (stateWidth per row). */
+export interface TableRows {
+  readonly table: number;
+  readonly dim: number;
+  readonly stateWidth: number;
+  readonly ids: Uint32Array;
+  readonly params: Float32Array;
+  readonly state: Float32Array;
+}
+
+/** Writes exported rows as checkpoint part files into `dir`. */
+export async function writeRows(dir: string, shardId: string, rows: readonly TableRows[]): Promise<CheckpointPart[]> {
+  await mkdir(dir, { recursive: true });
+  const out: CheckpointPart[] = [];
+  for (const t of rows) {
+    const files = partFiles(t.table, shardId);
+    await writeFile(join(dir, files.ids), new Uint8Array(t.ids.buffer));
+    await writeFile(join(dir, files.params), new Uint8Array(t.params.buffer));
+    await writeFile(join(dir, files.state), new Uint8Array(t.state.buffer));
+    out.push({ table: t.table, dim: t.dim, stateWidth: t.stateWidth, rows: t.ids.length, ...files });
+  }
+  return out;
 }

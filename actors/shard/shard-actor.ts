@@ -5,6 +5,7 @@
  * (NotOwnerError carrying the current epoch), never with wrong data, and applies a
  * given (producer, seq) push at most once.
  */
+import { join } from "node:path";
 import { createActor, fromPromise } from "xstate";
 import {
   NotOwnerError, NotReadyError, partitionOf, subjects, tensor, type PartitionMap,
@@ -16,6 +17,7 @@ import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ParameterStore } from "./parameter-store.js";
 import { shardMachine } from "./shard-machine.js";
+import { ShardSnapshots } from "./shard-snapshots.js";
 
 /** Runs a shard until it is told to stop. */
 export async function runShard(ctx: ActorContext): Promise<void> {
@@ -75,6 +77,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     }
     const applied = store.apply(m.tables, m.ids, m.grads);
     appliedSeq.set(m.producer, m.seq);
+    dirty = true;
     counters.inc("pushes.applied");
     counters.inc("rows.applied", applied);
     counters.set("rows.held", store.size);
@@ -88,6 +91,22 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     return { v: 1, type: "ps.checkpointed", shardId: ref.id, parts };
   });
 
+  const snapshots = new ShardSnapshots({ dir: join(ctx.runDir, "shards", ref.id), shardId: ref.id, jobId: config.jobId, log });
+  const restored = await snapshots.restore(store, appliedSeq);
+  if (restored) {
+    counters.inc("snapshots.restored");
+    log.info(restored, "rows restored from the latest snapshot");
+  }
+  let dirty = false;
+  const snapshotTimer = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    snapshots.save(store, appliedSeq).then(
+      (saved) => { if (saved) counters.inc("snapshots.written"); },
+      (err: unknown) => { dirty = true; log.warn({ err }, "snapshot failed; the previous one stays the latest"); },
+    );
+  }, config.shards.snapshotMs ?? 5000);
+
   const watching = new AbortController();
   const watch = watchPartitionMap({
     nc, cluster, log, counters, signal: watching.signal,
@@ -100,6 +119,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   actor.start();
   await hostActor(ctx, actor, {
     beforeClose: async () => {
+      clearInterval(snapshotTimer);
       watching.abort();
       await watch;
     },
