@@ -197,6 +197,8 @@ export const ClusterConfigSchema = z.strictObject({
     .strictObject({
       /** Desired number of shard actors. Default 2. */
       count: int(1, 64).default(2),
+      /** Milliseconds between snapshots of a shard's rows (what a restarted shard comes back with). Default 5000. */
+      snapshotMs: int(100, 3_600_000).default(5000),
     })
     .prefault({}),
   /** Worker actors. */
