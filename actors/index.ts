@@ -8,6 +8,7 @@ export { workerMachine, type TrainedTask } from "./worker/worker-machine.js";
 export type { ActorConfig } from "./runtime/actor-config.js";
 export { Counters } from "./runtime/counters.js";
 export { request } from "./runtime/request.js";
+export { readPartitionMap, watchPartitionMap } from "./runtime/map-watch.js";
 
 /**
  * The compiled actor entry point. Next to this module when it runs compiled (dist/);

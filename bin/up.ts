@@ -32,11 +32,27 @@ export async function up(args: UpArgs): Promise<number> {
         say(`colony: cluster '${config.cluster}' on ${e.url}${e.embedded ? " (embedded nats-server)" : ""}, run dir ${runDir}`);
         break;
       case "actor.started":
-        log.info({ child: e.id, childPid: e.pid }, "actor started");
+        log.info({ child: e.id, childPid: e.pid, attempt: e.attempt }, "actor started");
         break;
       case "actor.crashed":
         log.error({ child: e.id, exit: e.exit, tail: e.tail.slice(-5) }, "actor crashed");
         say(`colony: ${e.id} exited unexpectedly (${e.exit.signal ?? `code ${e.exit.code}`}); last lines:\n  ${e.tail.slice(-5).join("\n  ")}`);
+        break;
+      case "actor.restarted":
+        log.warn({ child: e.id, attempt: e.attempt, delayMs: e.delayMs, cause: e.cause }, "actor restarting");
+        say(`colony: restarting ${e.id} in ${e.delayMs} ms (restart ${e.attempt}): ${e.cause}`);
+        break;
+      case "actor.unresponsive":
+        log.warn({ child: e.id, reason: e.reason }, "actor unresponsive; killing it");
+        say(`colony: ${e.id} is unresponsive (${e.reason}); replacing it`);
+        break;
+      case "tree.escalated":
+        log.error({ reason: e.reason }, "supervision gave up");
+        say(`colony: supervision gave up: ${e.reason}`);
+        break;
+      case "scaled":
+        log.info({ workers: e.workers }, "scaling workers");
+        say(`colony: scaling to ${e.workers} workers`);
         break;
       case "actor.error":
         log.error({ child: e.id, line: e.line }, "actor error");

@@ -102,7 +102,7 @@ export function validateStatusReply(m: Record<string, unknown>): StatusReply {
     partitions: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, typeof v === "number" ? v : 0])),
     mapEpoch: int(m, "mapEpoch"),
     restarts: int(m, "restarts"),
-    events: strings(m, "events", 256),
+    events: strings(m, "events", 256, 4096),
   };
 }
 

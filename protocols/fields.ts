@@ -75,11 +75,11 @@ export function counters(m: Obj, key: string): Record<string, number> {
   return out;
 }
 
-/** An array of strings. */
-export function strings(m: Obj, key: string, maxItems = 4096): string[] {
+/** An array of at most maxItems strings of at most maxLength characters each. */
+export function strings(m: Obj, key: string, maxItems = 4096, maxLength = 256): string[] {
   const v = m[key];
-  if (!Array.isArray(v) || v.length > maxItems || !v.every((s) => typeof s === "string" && s.length <= 256)) {
-    throw bad(key, `an array of ≤ ${maxItems} strings`, v);
+  if (!Array.isArray(v) || v.length > maxItems || !v.every((s) => typeof s === "string" && s.length <= maxLength)) {
+    throw bad(key, `an array of ≤ ${maxItems} strings of ≤ ${maxLength} chars`, v);
   }
   return v as string[];
 }

@@ -1,28 +1,35 @@
 /**
  * The root supervisor of `colony up`: starts the embedded nats-server (unless the config
- * names one), then the coordinator, shards and workers as OS processes, follows the job
- * until the coordinator reports it done, and stops everything — children first, then
- * NATS — leaving no process and no port behind. A child that dies while the job runs is
- * reported with its exit status and last log lines, and the job stops with an error
- * instead of hanging. (Restart strategies come with the OTP supervision tree.)
+ * names one), then the cluster's supervision tree (coordinator, shards, workers as OS
+ * processes), follows the job until the coordinator reports it done, and stops
+ * everything — children first, then NATS — leaving no process and no port behind.
+ *
+ * While the job runs it restarts crashed children by policy, kills and replaces children
+ * that stop heartbeating, converges the workers to the desired count recorded in KV
+ * (`colony scale`), answers `colony status`, and registers the cluster so operator
+ * commands can find it. A tree that exceeds its restart intensity ends the job with
+ * that error.
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  decodeMessage, encodeMessage, subjects, type JobDone, type Progress,
-} from "../protocols/index.js";
-import { ActorProcess, type ActorExit } from "./actor-process.js";
+import { decodeMessage, encodeMessage, subjects, type JobDone } from "../protocols/index.js";
+import { pino } from "pino";
+import { Counters, watchPartitionMap } from "../actors/index.js";
+import { ActorTree, type ActorTreeEvent } from "./actor-tree.js";
 import type { ClusterConfig } from "./config/index.js";
+import { registerCluster, unregisterCluster } from "./cluster-registry.js";
+import { ClusterStatusBoard } from "./cluster-status.js";
+import { watchDesiredWorkers } from "./desired-workers.js";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
+import type { Progress } from "../protocols/index.js";
 
 /** What happens while a cluster runs, for the command line to render. */
 export type ClusterEvent =
   | { type: "nats.started"; url: string; embedded: boolean }
-  | { type: "actor.started"; id: string; pid: number }
-  | { type: "actor.crashed"; id: string; exit: ActorExit; tail: string[] }
-  | { type: "actor.error"; id: string; line: string }
+  | ActorTreeEvent
   | { type: "progress"; progress: Progress }
+  | { type: "scaled"; workers: number }
   | { type: "stopping"; reason: string }
   | { type: "job.done"; done: JobDone };
 
@@ -37,6 +44,7 @@ export interface ClusterRunOptions {
 /** Result of a cluster run: the coordinator's final report, or why there is none. */
 export type ClusterRunResult = JobDone;
 
+
 /** Runs one job on a local cluster to its end; resolves after every process has exited. */
 export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunResult> {
   const { config } = opts;
@@ -44,18 +52,22 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   const runDir = resolve(opts.runDir);
   const started = Date.now();
   await mkdir(join(runDir, "logs"), { recursive: true });
-  // A previous run's final checkpoint must not pass for this run's.
+  // A previous run's final checkpoint and shard snapshots must not pass for this run's.
   await rm(join(runDir, "final"), { recursive: true, force: true });
+  await rm(join(runDir, "shards"), { recursive: true, force: true });
   const configFile = join(runDir, "config.json");
-  // The job's identity: a coordinator restarted within this run resumes its saved progress;
-  // a new `colony up` on the same store starts over.
+  // The job's identity: a coordinator or shard restarted within this run resumes saved
+  // state; a new `colony up` on the same store starts over.
   const jobId = `${started.toString(36)}-${process.pid}`;
   await writeFile(configFile, JSON.stringify({ ...config, jobId }, null, 2));
 
   let nats: NatsServerHandle | undefined;
   let nc: NatsConnection | undefined;
-  const children: ActorProcess[] = [];
-  let stopping = false;
+  let tree: ActorTree | undefined;
+  let board: ClusterStatusBoard | undefined;
+  let registered = false;
+  const watching = new AbortController();
+  const background: Promise<void>[] = [];
   try {
     let url = config.nats.url;
     if (!url) {
@@ -63,67 +75,100 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       url = nats.url;
     }
     emit({ type: "nats.started", url, embedded: nats !== undefined });
-    nc = await connect({ servers: url, name: `${config.cluster}/supervisor` });
+    nc = await connect({ servers: url, name: `${config.cluster}/supervisor`, maxReconnectAttempts: -1 });
+    const conn = nc;
+    const statusBoard = (board = new ClusterStatusBoard(conn, config.cluster, { natsUrl: url, runDir }));
+    statusBoard.setDesiredWorkers(config.workers.count);
 
     const outcome = new Promise<JobDone>((resolveOutcome) => {
       const fail = (error: string): void => resolveOutcome({
         v: 1, type: "job.done", ok: false, rowsTrained: 0, rowsRepeated: 0, durationMs: Date.now() - started, error,
       });
-      nc!.subscribe(subjects.jobDone(config.cluster), {
+      conn.subscribe(subjects.jobDone(config.cluster), {
         callback: (_err, msg) => {
           try {
             resolveOutcome(decodeMessage(msg.data, ["job.done"]));
-          } catch (err) {
-            emit({ type: "actor.error", id: "coordinator", line: `unreadable job.done: ${(err as Error).message}` });
-          }
+          } catch { /* an unreadable job.done is not the coordinator's; keep waiting */ }
         },
       });
-      nc!.subscribe(subjects.progress(config.cluster), {
+      conn.subscribe(subjects.progress(config.cluster), {
         callback: (_err, msg) => {
           try {
-            emit({ type: "progress", progress: decodeMessage(msg.data, ["job.progress"]) });
+            const progress = decodeMessage(msg.data, ["job.progress"]);
+            statusBoard.setProgress(progress);
+            emit({ type: "progress", progress });
           } catch { /* a bad progress line is not worth stopping for */ }
         },
       });
       opts.signal?.addEventListener("abort", () => fail("interrupted"), { once: true });
 
-      const spawnActor = (kind: "coordinator" | "shard" | "worker", id: string): void => {
-        const child = new ActorProcess({
-          id, kind, configFile, natsUrl: url!, runDir, logFile: join(runDir, "logs", `${id}.log`),
-          onErrorLine: (line) => emit({ type: "actor.error", id, line }),
-        });
-        children.push(child);
-        emit({ type: "actor.started", id, pid: child.pid });
-        void child.exited.then((exit) => {
-          if (stopping) return;
-          emit({ type: "actor.crashed", id, exit, tail: child.tail() });
-          fail(`${id} exited unexpectedly (${exit.signal ?? `code ${exit.code}`}); see ${join(runDir, "logs", `${id}.log`)}`);
-        });
-      };
-      spawnActor("coordinator", "coordinator");
-      for (let i = 0; i < config.shards.count; i++) spawnActor("shard", `shard-${i}`);
-      for (let i = 0; i < config.workers.count; i++) spawnActor("worker", `worker-${i}`);
+      tree = new ActorTree({
+        config, configFile, natsUrl: url!, runDir,
+        onEvent: (e) => {
+          if (e.type === "actor.restarted" || e.type === "actor.crashed" || e.type === "actor.unresponsive" || e.type === "tree.escalated") {
+            statusBoard.event(describe(e));
+          }
+          emit(e);
+        },
+      });
+      statusBoard.setChildren(() => tree!.children());
+      void tree.failed.then((err) => fail(err.message));
+      tree.start().then(() => undefined, (err: unknown) => fail(`could not start the cluster: ${(err as Error).message}`));
     });
 
+    background.push(watchPartitionMap({
+      nc, cluster: config.cluster, log: pino({ level: "silent" }), counters: new Counters(), signal: watching.signal, onMap: (m) => board?.setMap(m),
+    }));
+    background.push(watchDesiredWorkers({
+      nc, cluster: config.cluster, jobId, signal: watching.signal,
+      onChange: (workers) => {
+        board?.setDesiredWorkers(workers);
+        if (tree && tree.desiredWorkers !== workers) {
+          board?.event(`scale: workers ${tree.desiredWorkers} → ${workers}`);
+          emit({ type: "scaled", workers });
+          void tree.scaleWorkers(workers);
+        }
+      },
+    }));
+    await registerCluster({ cluster: config.cluster, natsUrl: url, supervisorPid: process.pid, runDir, startedAt: new Date(started).toISOString() });
+    registered = true;
+
+    // A child alive but silent (SIGSTOP, a stalled event loop) is killed and replaced.
+    const liveness = setInterval(() => {
+      for (const c of board?.silent(config.supervision.heartbeatTimeoutMs) ?? []) {
+        tree?.reportUnresponsive(c.id, `no heartbeat for ${config.supervision.heartbeatTimeoutMs} ms`);
+      }
+    }, 500);
+
     const done = await outcome;
-    stopping = true;
+    clearInterval(liveness);
     emit({ type: "stopping", reason: done.ok ? "job done" : (done.error ?? "job failed") });
     emit({ type: "job.done", done });
     return done;
   } finally {
-    stopping = true;
+    watching.abort();
+    // The tree stops its children first (SIGTERM, reverse start order; an actor treats it as
+    // STOP), so no exit during shutdown is taken for a crash and restarted.
+    await tree?.stop();
     if (nc && !nc.isClosed()) {
+      // Anything of this cluster that is not our child (a stray actor) stops too.
       nc.publish(subjects.stop(config.cluster), encodeMessage({ v: 1, type: "ctl.stop", reason: "cluster stopping" }));
       await nc.flush().catch(() => undefined);
     }
-    await Promise.all(children.map(async (c) => {
-      // Children stop on ctl.stop by themselves; SIGTERM and SIGKILL are the fallbacks.
-      const graceful = await Promise.race([c.exited.then(() => true), sleep(5000).then(() => false)]);
-      if (!graceful) await c.stop(3000);
-    }));
+    board?.close();
+    if (registered) await unregisterCluster(config.cluster, process.pid);
+    await Promise.allSettled(background);
     await nc?.close().catch(() => undefined);
     await nats?.stop();
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+function describe(e: ActorTreeEvent): string {
+  switch (e.type) {
+    case "actor.restarted": return `${e.id} restarted (attempt ${e.attempt}, after ${e.delayMs} ms): ${e.cause}`;
+    case "actor.crashed": return `${e.id} exited (${e.exit.signal ?? `code ${e.exit.code}`})`;
+    case "actor.unresponsive": return `${e.id} killed: ${e.reason}`;
+    case "tree.escalated": return `supervision gave up: ${e.reason}`;
+    default: return e.type;
+  }
+}

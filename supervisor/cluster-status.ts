@@ -71,7 +71,8 @@ export class ClusterStatusBoard {
 
   /** Remembers a line for `colony status` (restarts, scale events, failures); keeps the last 50. */
   event(text: string): void {
-    this.#events.push(`${new Date().toISOString()} ${text}`);
+    const line = `${new Date().toISOString()} ${text}`;
+    this.#events.push(line.length > 4000 ? `${line.slice(0, 3999)}…` : line);
     if (this.#events.length > 50) this.#events.shift();
   }
 

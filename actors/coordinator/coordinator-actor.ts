@@ -49,7 +49,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         state = await JobState.open(nc, cluster, config.jobId, log);
         const tasks = await cutTasks(config.job.data.path, spec, config.job.data.rowsPerTask);
         const restore = await state.progress();
-        queue = new TaskQueue(tasks, { epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock, restore });
+        queue = new TaskQueue(tasks, { epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock, restore, leasePrefix: `${process.pid.toString(36)}${clock.now().toString(36)}` });
         if ((await state.desiredWorkers()) === undefined) await state.setDesiredWorkers(config.workers.count);
         const s = queue.stats();
         log.info({ tasks: tasks.length, rows: s.rowsTotal / config.job.epochs, epochs: config.job.epochs, resumed: restore !== undefined, rowsDone: s.rowsDone }, "tasks ready");
@@ -130,6 +130,11 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
 
   mailbox.serve(subjects.join(cluster), ["ctl.join"], (m) => {
     const known = members.get(m.actor.id);
+    // A restarted actor keeps its id: whatever its previous incarnation held is lost.
+    if (known && known.ref.pid !== m.actor.pid) {
+      const released = queue?.releaseWorker(m.actor.id) ?? 0;
+      if (released > 0) log.info({ member: m.actor.id, released }, "leases of a previous incarnation re-queued");
+    }
     members.set(m.actor.id, { ref: m.actor, lastSeen: clock.now(), state: "joined", lost: false });
     log.info({ member: m.actor.id, kind: m.actor.kind, pid: m.actor.pid, rejoin: known !== undefined }, "member joined");
     if (m.actor.kind === ActorKind.Shard) actor.send({ type: "SHARD_JOINED", shardId: m.actor.id });

@@ -48,7 +48,11 @@ export class TaskQueue {
   #expired = 0;
 
   /** A new queue, or one resumed from `restore` (the tasks must be cut the same way). */
-  constructor(tasks: readonly DataTask[], opts: { epochs: number; leaseMs: number; clock: Clock; restore?: TaskProgress }) {
+  /** Lease ids start with this, so leases of a restarted coordinator never collide with its predecessor's. */
+  readonly #leasePrefix: string;
+
+  constructor(tasks: readonly DataTask[], opts: { epochs: number; leaseMs: number; clock: Clock; restore?: TaskProgress; leasePrefix?: string }) {
+    this.#leasePrefix = opts.leasePrefix ?? "l";
     this.#tasks = tasks;
     this.#epochs = opts.epochs;
     this.#leaseMs = opts.leaseMs;
@@ -94,7 +98,7 @@ export class TaskQueue {
     if (index === undefined || this.finished) return undefined;
     const t = this.#tasks[index]!;
     const task: TaskSpec = {
-      id: index, leaseId: `${this.#epoch}.${index}.${this.#nextLease++}`, epoch: this.#epoch,
+      id: index, leaseId: `${this.#leasePrefix}.${this.#epoch}.${index}.${this.#nextLease++}`, epoch: this.#epoch,
       path: t.path, byteStart: t.byteStart, byteEnd: t.byteEnd, rowStart: t.rowStart, rows: t.rows,
     };
     this.#leases.set(task.leaseId, { task, workerId, expiresAt: this.#clock.now() + this.#leaseMs });

@@ -9,6 +9,7 @@
  * This file validates shape only; it reads no files and resolves no paths.
  */
 import { z } from "zod";
+import { RestartType, Strategy } from "../tree/index.js";
 
 /** Integer in [min, max] (max optional), with an "allowed" message for every failure. */
 function int(min: number, max?: number) {
@@ -27,6 +28,12 @@ function numberAbove(min: number) {
 function numberIn(min: number, maxExclusive: number) {
   const allowed = `number in [${min}, ${maxExclusive})`;
   return z.number({ error: allowed }).gte(min, { error: allowed }).lt(maxExclusive, { error: allowed });
+}
+
+/** Finite number in [min, max]. */
+function numberBetween(min: number, max: number) {
+  const allowed = `number in [${min}, ${max}]`;
+  return z.number({ error: allowed }).gte(min, { error: allowed }).lte(max, { error: allowed });
 }
 
 const MiB = 1024 * 1024;
@@ -177,6 +184,65 @@ const JobSchema = z
     embeddingDim: embeddingDim ?? (job.model === ModelKind.DlrmSmall ? DLRM_SMALL_EMBEDDING_DIM : 8),
   }));
 
+const StrategySchema = z.enum(values(Strategy));
+const RestartTypeSchema = z.enum(values(RestartType));
+
+const BackoffSchema = z
+  .strictObject({
+    /** Delay before the restart after a first failure, in ms. Default 100. */
+    initialMs: int(0, 3_600_000).default(100),
+    /** Longest delay between restarts (before jitter), in ms. Default 5000. */
+    maxMs: int(0, 3_600_000).default(5000),
+    /** Growth of the delay per consecutive failure of a child. Default 2. */
+    multiplier: numberBetween(1, 100).default(2),
+    /** Random spread of each delay, as a fraction (0.2: ±20%). Default 0.2. */
+    jitter: numberBetween(0, 1).default(0.2),
+  })
+  .refine((b) => typeof b.maxMs !== "number" || typeof b.initialMs !== "number" || b.maxMs >= b.initialMs, {
+    path: ["maxMs"],
+    error: "integer >= supervision.backoff.initialMs",
+    when: (p) => typeof p.value === "object" && p.value !== null,
+  })
+  .prefault({});
+
+/** Restart policy of one group of actors under its own supervisor. */
+const GroupSupervisionSchema = z
+  .strictObject({
+    /** When a member that exited is started again. Default permanent. */
+    restart: RestartTypeSchema.default(RestartType.Permanent),
+    /** Which members restart when one fails. Default one_for_one. */
+    strategy: StrategySchema.default(Strategy.OneForOne),
+  })
+  .prefault({});
+
+const SupervisionSchema = z
+  .strictObject({
+    /** Strategy of the root supervisor over coordinator, shards and workers. Default one_for_one. */
+    strategy: StrategySchema.default(Strategy.OneForOne),
+    /** Max restarts within periodMs before a supervisor gives up and escalates (the root: the job stops). Default 10. */
+    intensity: int(0, 10_000).default(10),
+    /** Window of the intensity limit, in ms; a child that ran this long also starts its backoff over. Default 60000. */
+    periodMs: int(1, 86_400_000).default(60_000),
+    /** Delay before each restart: exponential per consecutive failure, capped, with jitter. */
+    backoff: BackoffSchema,
+    /** A child silent (no heartbeat) this long is killed and restarted, in ms. Default 5000. */
+    heartbeatTimeoutMs: int(100, 3_600_000).default(5000),
+    /** Time a child gets between SIGTERM and SIGKILL when stopped, in ms. Default 5000. */
+    shutdownMs: int(0, 3_600_000).default(5000),
+    /** Restart type of the coordinator. Default permanent. */
+    coordinator: z
+      .strictObject({
+        /** When the coordinator is started again after it exited. Default permanent. */
+        restart: RestartTypeSchema.default(RestartType.Permanent),
+      })
+      .prefault({}),
+    /** The shards' supervisor. */
+    shards: GroupSupervisionSchema,
+    /** The workers' supervisor. */
+    workers: GroupSupervisionSchema,
+  })
+  .prefault({});
+
 /** The whole cluster config; parse with parseConfig to get readable errors. */
 export const ClusterConfigSchema = z.strictObject({
   /** Cluster name, part of every subject and stream name. Default "colony". */
@@ -208,6 +274,8 @@ export const ClusterConfigSchema = z.strictObject({
       count: int(0, 256).default(2),
     })
     .prefault({}),
+  /** How the supervision tree restarts actors (OTP-style), and when it gives up. */
+  supervision: SupervisionSchema,
   /** Logging. */
   log: z
     .strictObject({

@@ -67,8 +67,19 @@ describe("parseConfig", () => {
         pushTimeoutMs: 10_000,
         pullTimeoutMs: 10_000,
       },
-      shards: { count: 2 },
+      shards: { count: 2, snapshotMs: 5000 },
       workers: { count: 2 },
+      supervision: {
+        strategy: "one_for_one",
+        intensity: 10,
+        periodMs: 60_000,
+        backoff: { initialMs: 100, maxMs: 5000, multiplier: 2, jitter: 0.2 },
+        heartbeatTimeoutMs: 5000,
+        shutdownMs: 5000,
+        coordinator: { restart: "permanent" },
+        shards: { restart: "permanent", strategy: "one_for_one" },
+        workers: { restart: "permanent", strategy: "one_for_one" },
+      },
       log: { level: "info" },
     });
   });
