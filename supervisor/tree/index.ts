@@ -22,4 +22,5 @@ export { ChildStartError, DuplicateChildError, SpawnError, SupervisorNotRunningE
 export { supervisorMachine } from "./supervisor-machine.js";
 export type { SupervisorMachineContext, SupervisorMachineEvent, SupervisorMachineInput, SupervisorState } from "./supervisor-machine.js";
 export { Supervisor } from "./supervisor.js";
-export type { ChildInfo, ChildStatus, SupervisorOptions } from "./supervisor.js";
+export type { SupervisorOptions } from "./supervisor.js";
+export type { ChildInfo, ChildStatus } from "./child-record.js";

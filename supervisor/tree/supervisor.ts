@@ -24,11 +24,18 @@ import type { SupervisorClock } from "./clock.js";
 import { EscalationError, type FailureOrigin } from "./escalation-error.js";
 import { EventStream } from "./event-stream.js";
 import { restartDelay } from "./restart-backoff.js";
-import { isAbnormalExit, RestartType } from "./restart-type.js";
+import { restartsAfter, RestartType } from "./restart-type.js";
 import { Strategy } from "./strategy.js";
 import type { SupervisorEvent } from "./supervisor-event.js";
 import { supervisorMachine, type SupervisorMachineEvent, type SupervisorState } from "./supervisor-machine.js";
 import { ChildStartError, DuplicateChildError, messageOf, SupervisorNotRunningError } from "./supervision-errors.js";
+import {
+  describeExit, newChildRecord, restartTypeOf,
+  type ChildInfo, type ChildRecord, type Failure, type Run, type TimerRef,
+} from "./child-record.js";
+import { logSupervisorEvent } from "./log-supervisor-event.js";
+import { SerialQueue } from "./serial-queue.js";
+import { shutdownChild } from "./shutdown-child.js";
 
 /** What a supervisor needs from its surroundings; nested supervisors share it. */
 export interface SupervisorOptions {
@@ -37,63 +44,6 @@ export interface SupervisorOptions {
   readonly random: () => number;
   /** Events are mirrored here, each line with `{ supervisor }`. */
   readonly log?: Logger;
-}
-
-/** Where a child is in its life, as children() reports it. */
-export type ChildStatus = "stopped" | "starting" | "running" | "restarting" | "stopping";
-
-/** One child as children() reports it. */
-export interface ChildInfo {
-  readonly id: string;
-  readonly kind: "worker" | "supervisor";
-  /** The running process's pid; null when none runs or for a nested supervisor. */
-  readonly pid: number | null;
-  readonly status: ChildStatus;
-  /** Restarts of this child so far (scheduled ones included). */
-  readonly restarts: number;
-  /** A nested supervisor's own children, while it runs. */
-  readonly children?: readonly ChildInfo[];
-}
-
-/** One incarnation of a child. */
-interface Run {
-  readonly handle: ChildHandle;
-  readonly nested: Supervisor | undefined;
-  readonly startedAt: number;
-  /** The supervisor asked it to stop: its exit is expected and reported by whoever asked. */
-  stopping: boolean;
-  /** Why reportUnresponsive killed it, if it did. */
-  unresponsive: string | undefined;
-}
-
-/** A child slot: its spec, its current incarnation, and its restart bookkeeping. */
-interface ChildRecord {
-  readonly spec: ChildSpec;
-  run: Run | undefined;
-  status: ChildStatus;
-  restarts: number;
-  /** Consecutive failures, for backoff; back to 1 after a child ran for periodMs. */
-  failures: number;
-  /** Pending one_for_one restart. */
-  timer: { id: unknown } | undefined;
-}
-
-/** What went wrong with a child, for causes, logs and EscalationError. */
-interface Failure {
-  readonly description: string;
-  readonly exit: ChildExit | undefined;
-  readonly abnormal: boolean;
-  /** How long the failed incarnation ran (0 when it never started). */
-  readonly ranMs: number;
-  /** Set when the child is a nested supervisor that escalated. */
-  readonly nested: EscalationError | undefined;
-}
-
-const restartTypeOf = (spec: ChildSpec): RestartType =>
-  spec.kind === "worker" ? spec.restart : (spec.restart ?? RestartType.Permanent);
-
-function describeExit(exit: ChildExit): string {
-  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
 }
 
 export class Supervisor {
@@ -107,9 +57,9 @@ export class Supervisor {
   readonly #children: ChildRecord[];
   readonly #events: EventStream<SupervisorEvent>;
   /** The serial queue every registry change runs on. */
-  #queue: Promise<void> = Promise.resolve();
+  readonly #queue: SerialQueue;
   /** A pending one_for_all / rest_for_one restart: who restarts, and its timer. */
-  #group: { members: Set<ChildRecord>; timer: { id: unknown } | undefined } | undefined;
+  #group: { members: Set<ChildRecord>; timer: TimerRef | undefined } | undefined;
   #escalation: EscalationError | undefined;
   #resolveFailed: (err: EscalationError) => void = () => undefined;
   /** Resolves when the supervisor reached a final state (stopped or escalated). */
@@ -132,8 +82,9 @@ export class Supervisor {
       if (seen.has(child.id)) throw new DuplicateChildError(spec.id, child.id);
       seen.add(child.id);
     }
-    this.#children = spec.children.map((c) => this.#record(c));
+    this.#children = spec.children.map((c) => newChildRecord(c));
     this.#events = new EventStream((err) => this.#log?.error({ err }, "a supervisor event listener threw"));
+    this.#queue = new SerialQueue((err) => this.#log?.error({ err }, "supervisor operation failed"));
     this.failed = new Promise((resolve) => { this.#resolveFailed = resolve; });
     this.#finished = new Promise((resolve) => { this.#resolveFinished = resolve; });
     this.#actor = createActor(supervisorMachine, {
@@ -164,7 +115,7 @@ export class Supervisor {
   start(): Promise<void> {
     if (this.#starting !== undefined) return this.#starting;
     this.#send({ type: "START" });
-    this.#starting = this.#enqueue(async () => {
+    this.#starting = this.#queue.run(async () => {
       for (const rec of [...this.#children]) {
         if (this.state !== "starting") return; // stop() came first
         try {
@@ -200,7 +151,7 @@ export class Supervisor {
     this.#quiesce();
     this.#stopScheduled = true;
     const graceMs = options.graceMs ?? 0;
-    this.#schedule(async () => {
+    this.#queue.post(async () => {
       if (graceMs > 0) await this.#grace(graceMs);
       await this.#terminateAll();
       this.#finishStopped();
@@ -218,10 +169,10 @@ export class Supervisor {
     const target = this.#supervisorIn(under);
     if (target === undefined) return Promise.reject(new SupervisorNotRunningError(under ?? this.id, "absent"));
     if (target !== this) return target.startChild(spec);
-    return this.#enqueue(async () => {
+    return this.#queue.run(async () => {
       if (!this.#supervising()) throw new SupervisorNotRunningError(this.id, this.state);
       if (this.#find(spec.id) !== undefined) throw new DuplicateChildError(this.id, spec.id);
-      const rec = this.#record(spec);
+      const rec = newChildRecord(spec);
       this.#children.push(rec);
       try {
         await this.#startRun(rec);
@@ -243,7 +194,7 @@ export class Supervisor {
     const target = this.#supervisorIn(under);
     if (target === undefined) return Promise.resolve(false);
     if (target !== this) return target.terminateChild(id);
-    return this.#enqueue(async () => {
+    return this.#queue.run(async () => {
       const rec = this.#find(id);
       if (rec === undefined) return false;
       this.#cancelRestart(rec);
@@ -305,24 +256,7 @@ export class Supervisor {
     return this.#events.iterate();
   }
 
-  // ---- the queue ------------------------------------------------------------------
-
-  #enqueue<T>(op: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(op);
-    this.#queue = result.then(() => undefined, () => undefined);
-    return result;
-  }
-
-  /** Queues an operation nobody awaits; an error in it is a bug, logged rather than lost. */
-  #schedule(op: () => Promise<void>): void {
-    this.#enqueue(op).catch((err: unknown) => this.#log?.error({ err }, "supervisor operation failed"));
-  }
-
   // ---- starting and watching ------------------------------------------------------
-
-  #record(spec: ChildSpec): ChildRecord {
-    return { spec, run: undefined, status: "stopped", restarts: 0, failures: 0, timer: undefined };
-  }
 
   /** Starts one incarnation of `rec` and watches its exit; throws what its start threw. */
   async #startRun(rec: ChildRecord): Promise<void> {
@@ -348,7 +282,7 @@ export class Supervisor {
     this.#emit({ type: "child.started", supervisor: this.id, child: rec.spec.id, pid: nested ? null : handle.pid, attempt: rec.restarts });
     const onExit = (exit: ChildExit): void => {
       // Whoever asked it to stop awaits this exit and reports it.
-      if (!run.stopping) this.#schedule(() => this.#onExit(rec, run, exit));
+      if (!run.stopping) this.#queue.post(() => this.#onExit(rec, run, exit));
     };
     handle.exited.then(onExit, () => onExit({ code: null, signal: null }));
   }
@@ -366,13 +300,15 @@ export class Supervisor {
     const base = nested !== undefined ? "escalated" : describeExit(exit);
     const description = run.unresponsive === undefined ? base : `${base} after being reported unresponsive (${run.unresponsive})`;
     const ranMs = this.#options.clock.now() - run.startedAt;
-    await this.#onFailure(rec, { description, exit, abnormal: isAbnormalExit(exit), ranMs, nested });
+    await this.#onFailure(rec, { description, exit, ranMs, nested });
   }
 
   /** A child exited unasked or failed to start: restart by type and strategy, or escalate. */
   async #onFailure(rec: ChildRecord, failure: Failure): Promise<void> {
     const type = restartTypeOf(rec.spec);
-    if (type === RestartType.Temporary || (type === RestartType.Transient && !failure.abnormal)) {
+    // A start that failed is an abnormal end: only temporary children stay down.
+    const restarts = failure.exit === undefined ? type !== RestartType.Temporary : restartsAfter(type, failure.exit);
+    if (!restarts) {
       this.#remove(rec);
       this.#emit({ type: "child.gave_up", supervisor: this.id, child: rec.spec.id, reason: `${type} child ${failure.description}; not restarted` });
       this.#settleIfIdle();
@@ -402,14 +338,14 @@ export class Supervisor {
     rec.status = "restarting";
     const delayMs = restartDelay(this.#spec.backoff, rec.failures, this.#options.random);
     this.#emit({ type: "child.restarted", supervisor: this.id, child: rec.spec.id, attempt: rec.restarts, delayMs, cause: failure.description });
-    const timer: { id: unknown } = { id: undefined };
+    const timer: TimerRef = { id: undefined };
     timer.id = this.#options.clock.setTimeout(() => {
-      if (rec.timer === timer) this.#schedule(() => this.#restartOne(rec, timer));
+      if (rec.timer === timer) this.#queue.post(() => this.#restartOne(rec, timer));
     }, delayMs);
     rec.timer = timer;
   }
 
-  async #restartOne(rec: ChildRecord, timer: { id: unknown }): Promise<void> {
+  async #restartOne(rec: ChildRecord, timer: TimerRef): Promise<void> {
     if (rec.timer !== timer) return; // cancelled after it fired
     rec.timer = undefined;
     if (!this.#supervising() || !this.#children.includes(rec)) return;
@@ -443,14 +379,14 @@ export class Supervisor {
       const cause = rec === failed ? failure.description : `restarted with "${failed.spec.id}" (${this.#spec.strategy}), which ${failure.description}`;
       this.#emit({ type: "child.restarted", supervisor: this.id, child: rec.spec.id, attempt: rec.restarts, delayMs, cause });
     }
-    const timer: { id: unknown } = { id: undefined };
+    const timer: TimerRef = { id: undefined };
     this.#group = { members, timer };
     timer.id = this.#options.clock.setTimeout(() => {
-      if (this.#group?.timer === timer) this.#schedule(() => this.#restartGroup(timer));
+      if (this.#group?.timer === timer) this.#queue.post(() => this.#restartGroup(timer));
     }, delayMs);
   }
 
-  async #restartGroup(timer: { id: unknown }): Promise<void> {
+  async #restartGroup(timer: TimerRef): Promise<void> {
     const group = this.#group;
     if (group?.timer !== timer || !this.#supervising()) return;
     group.timer = undefined;
@@ -471,7 +407,7 @@ export class Supervisor {
     } catch (err) {
       const description = `failed to start: ${messageOf(err)}`;
       this.#emit({ type: "child.start_failed", supervisor: this.id, child: rec.spec.id, reason: messageOf(err) });
-      await this.#onFailure(rec, { description, exit: undefined, abnormal: true, ranMs: 0, nested: undefined });
+      await this.#onFailure(rec, { description, exit: undefined, ranMs: 0, nested: undefined });
       return false;
     }
   }
@@ -506,19 +442,17 @@ export class Supervisor {
     if (run === undefined) return;
     run.stopping = true;
     rec.status = "stopping";
-    let killTimer: unknown;
-    if (run.nested !== undefined) {
-      run.handle.kill("SIGTERM"); // a nested supervisor stops its children under their own deadlines
-    } else {
+    let exit: ChildExit;
+    if (run.nested !== undefined || rec.spec.kind !== "worker") {
+      // A nested supervisor has no deadline of its own: its children have theirs.
       run.handle.kill("SIGTERM");
-      const shutdownMs = rec.spec.kind === "worker" ? rec.spec.shutdownMs : 0;
-      killTimer = this.#options.clock.setTimeout(() => {
+      exit = await run.handle.exited;
+    } else {
+      const shutdownMs = rec.spec.shutdownMs;
+      exit = await shutdownChild(run.handle, shutdownMs, this.#options.clock, () => {
         this.#log?.warn({ child: rec.spec.id, pid: run.handle.pid, shutdownMs }, "child ignored SIGTERM; sending SIGKILL");
-        run.handle.kill("SIGKILL");
-      }, shutdownMs);
+      });
     }
-    const exit = await run.handle.exited.catch((): ChildExit => ({ code: null, signal: null }));
-    if (killTimer !== undefined) this.#options.clock.clearTimeout(killTimer);
     if (rec.run === run) rec.run = undefined;
     rec.status = "stopped";
     this.#emit({ type: "child.exited", supervisor: this.id, child: rec.spec.id, exit, expected: true });
@@ -580,7 +514,6 @@ export class Supervisor {
       failure.nested === undefined ? undefined : { cause: failure.nested },
     );
     this.#escalation = error;
-    this.#log?.error({ err: error }, "restart intensity exceeded; stopping all children and escalating");
     await this.#terminateAll();
     this.#send({ type: "ESCALATED" });
     this.#emit({ type: "supervisor.escalated", supervisor: this.id, child: rec.spec.id, restarts: counted, periodMs: this.#spec.periodMs, error });
@@ -633,7 +566,7 @@ export class Supervisor {
   }
 
   #emit(event: SupervisorEvent): void {
-    if (this.#log !== undefined) logEvent(this.#log, event);
+    if (this.#log !== undefined) logSupervisorEvent(this.#log, event);
     this.#events.emit(event);
   }
 
@@ -650,33 +583,5 @@ export class Supervisor {
         void nested.stop();
       },
     };
-  }
-}
-
-/** Mirrors an event to the log at a level that matches its weight. */
-function logEvent(log: Logger, event: SupervisorEvent): void {
-  switch (event.type) {
-    case "child.started":
-      log.info({ child: event.child, pid: event.pid, attempt: event.attempt }, "child started");
-      return;
-    case "child.start_failed":
-      log.warn({ child: event.child, reason: event.reason }, "child failed to start");
-      return;
-    case "child.exited":
-      if (event.expected) log.info({ child: event.child, exit: event.exit }, "child stopped");
-      else log.warn({ child: event.child, exit: event.exit }, "child exited");
-      return;
-    case "child.restarted":
-      log.info({ child: event.child, attempt: event.attempt, delayMs: event.delayMs, cause: event.cause }, "restarting child");
-      return;
-    case "child.gave_up":
-      log.info({ child: event.child, reason: event.reason }, "child not restarted");
-      return;
-    case "supervisor.escalated":
-      log.error({ child: event.child, restarts: event.restarts, periodMs: event.periodMs }, "supervisor escalated");
-      return;
-    case "supervisor.stopped":
-      log.info("supervisor stopped");
-      return;
   }
 }
