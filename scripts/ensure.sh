@@ -63,8 +63,11 @@ if ! have_nats_server; then
 fi
 
 # --- native addon (gpu/) ----------------------------------------------------------------
-# Hook: the node-addon-api addon gets built here once gpu/ has its build (incremental,
-# CPU kernels always, CUDA kernels when nvcc is present). Until then there is nothing to do.
+# The node-addon-api addon with the C++ kernels (gpu/native/build.sh): incremental and
+# silent when the built file is newer than its sources, one line when it builds, a clear
+# error (what to install) when the C++ toolchain is missing. CPU kernels only so far; the
+# CUDA part of issue 4 adds the nvcc build to that script.
+bash gpu/native/build.sh
 
 # --- TypeScript ---------------------------------------------------------------------------
 # Incremental (tsconfig: incremental, dist/.tsbuildinfo): fast when nothing changed,

@@ -49,6 +49,7 @@ export {
   DEFAULT_DENSE_BLOCK,
   DEFAULT_DLRM_EMBEDDING_DIM,
   DEFAULT_FM_EMBEDDING_DIM,
+  ModelKernels,
   createModel,
   denseSegmentsOf,
 } from "./models/index.js";

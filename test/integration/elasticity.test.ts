@@ -94,6 +94,8 @@ describe("a running cluster", () => {
     expect(member(back, "shard-1").counters["snapshots.restored"]).toBe(1);
     const run = await job.done;
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    // The crash is reported by name and signal, not only repaired.
+    expect(run.stderr).toMatch(/"child":"shard-1".*"SIGKILL".*"msg":"actor crashed"/);
     expect(run.result!["rows"]).toBe(100_000);
     expect(run.result!["auc"] as number).toBeGreaterThan(0.62);
   });

@@ -75,7 +75,7 @@ export class DenseLayout {
   }
 
   /** Copies the plan's dense blocks out of the pulled rows into a flat vector. */
-  gather(plan: BatchPlan, rows: Float32Array, flat: Float64Array): void {
+  gather(plan: BatchPlan, rows: Float32Array, flat: Float32Array): void {
     const slots = plan.denseSlots;
     if (slots.length !== this.blocks) {
       throw new RangeError(`plan has ${slots.length} dense blocks, model has ${this.blocks}`);
@@ -84,8 +84,7 @@ export class DenseLayout {
     for (let j = 0; j < this.blocks; j++) {
       const src = plan.rowOffset[slots[j]!]!;
       const n = Math.min(bs, this.size - j * bs);
-      const dst = j * bs;
-      for (let i = 0; i < n; i++) flat[dst + i] = rows[src + i]!;
+      flat.set(rows.subarray(src, src + n), j * bs);
     }
   }
 

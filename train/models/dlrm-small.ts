@@ -4,17 +4,17 @@
  * F embeddings of width k ((F+1)·k), top MLP → 128 → 64 → 1 (ReLU after the first two),
  * BCE with logits, mean over the batch. k = 16 by default. Embeddings start uniform
  * (−0.01, 0.01); every linear layer's weight and bias uniform(±1/√fan_in), PyTorch's
- * default scale. Activations live in per-model Float64 scratch reused across batches.
+ * default scale. All of the math runs through the kernel interface (gpu/) chosen by the
+ * `kernels` option, on fp32 activations in per-model scratch reused across batches.
  */
-import { ModelKind, type BatchPlan, type ExampleBatch } from "../types.js";
-import { meanBce } from "./bce.js";
+import { Activation, type Kernels, type Matrix } from "../../gpu/index.js";
+import { DENSE_TABLE, ModelKind, type BatchPlan, type ExampleBatch } from "../types.js";
 import type { SegmentSpec } from "./dense-layout.js";
-import type { MatrixView } from "./gemm.js";
 import { uniformAt } from "./init-hash.js";
-import { linearBackward, linearForward, type LinearLayer } from "./linear-kernels.js";
+import { linearBackward, linearForward, type LinearLayer } from "./linear-layer.js";
+import { kernelsFor } from "./model-kernels.js";
 import { DEFAULT_DLRM_EMBEDDING_DIM, type ModelOptions } from "./model-options.js";
 import { SparseDenseModel } from "./sparse-dense-model.js";
-import { Workspace } from "./workspace.js";
 
 const BOTTOM_HIDDEN = 64;
 const TOP_HIDDEN_1 = 128;
@@ -35,8 +35,8 @@ function layerShapes(denseDim: number, fields: number, k: number): [LayerName, n
   ];
 }
 
-/** Rows of a scratch matrix with the given row stride. */
-const rowsOf = (data: Float64Array, stride: number): MatrixView => ({ data, offset: 0, stride });
+/** Rows of a scratch matrix with the given row stride, from column `column`. */
+const rowsOf = (data: Float32Array, stride: number, column = 0): Matrix => ({ data, offset: column, stride });
 
 /** The dlrm-small model. @internal */
 export class DlrmSmallModel extends SparseDenseModel {
@@ -45,20 +45,21 @@ export class DlrmSmallModel extends SparseDenseModel {
   /** Width of the concatenation z = [bottom output, embedding_0, …, embedding_{F-1}]. */
   readonly #width: number;
   readonly #layers: Readonly<Record<LayerName, LinearLayer>>;
-  readonly #work = new Workspace();
+  readonly #kernels: Kernels;
+  /** The dense gradient in fp32, as the kernels write it; copied into denseGrad. */
+  readonly #grad: Float32Array;
   #capacity = 0;
   // Activations (and their gradients), rows × width each.
-  #x0 = new Float64Array(0);
-  #h1 = new Float64Array(0);
-  #z = new Float64Array(0);
-  #h3 = new Float64Array(0);
-  #h4 = new Float64Array(0);
-  #logits = new Float64Array(0);
-  #dLogits = new Float64Array(0);
-  #dh4 = new Float64Array(0);
-  #dh3 = new Float64Array(0);
-  #dz = new Float64Array(0);
-  #dh1 = new Float64Array(0);
+  #h1 = new Float32Array(0);
+  #z = new Float32Array(0);
+  #h3 = new Float32Array(0);
+  #h4 = new Float32Array(0);
+  #logits = new Float32Array(0);
+  #dLogits = new Float32Array(0);
+  #dh4 = new Float32Array(0);
+  #dh3 = new Float32Array(0);
+  #dz = new Float32Array(0);
+  #dh1 = new Float32Array(0);
 
   constructor(opts: ModelOptions) {
     const k = opts.embeddingDim ?? DEFAULT_DLRM_EMBEDDING_DIM;
@@ -72,6 +73,8 @@ export class DlrmSmallModel extends SparseDenseModel {
     super(opts, k, segments);
     this.#k = k;
     this.#width = (opts.fields + 1) * k;
+    this.#kernels = kernelsFor(opts.kernels);
+    this.#grad = new Float32Array(this.dense.size);
     const layer = ([name, inDim, outDim]: [LayerName, number, number]): LinearLayer => ({
       inDim,
       outDim,
@@ -86,33 +89,24 @@ export class DlrmSmallModel extends SparseDenseModel {
     for (let c = 0; c < this.#k; c++) out[off + c] = uniformAt(key, c, EMBEDDING_BOUND);
   }
 
-  protected forward(batch: ExampleBatch, plan: BatchPlan, rows: Float32Array): Float64Array {
+  protected forward(batch: ExampleBatch, plan: BatchPlan, rows: Float32Array): Float32Array {
     const B = batch.rows;
     const F = this.fields;
-    const D = this.denseDim;
     const k = this.#k;
     const W = this.#width;
     const L = this.#layers;
+    const K = this.#kernels;
     const params = this.denseParams;
     this.#reserve(B);
-    const x0 = this.#x0;
-    for (let i = 0; i < B * D; i++) x0[i] = batch.dense[i]!;
-    linearForward(L["bottom.0"], params, B, rowsOf(x0, D), rowsOf(this.#h1, BOTTOM_HIDDEN), true);
-    // The bottom MLP writes its output straight into the first k columns of z.
-    linearForward(L["bottom.1"], params, B, rowsOf(this.#h1, BOTTOM_HIDDEN), rowsOf(this.#z, W), true);
-    const z = this.#z;
-    const slot = plan.slot;
-    const rowOffset = plan.rowOffset;
-    for (let b = 0; b < B; b++) {
-      for (let f = 0; f < F; f++) {
-        const src = rowOffset[slot[b * F + f]!]!;
-        const dst = b * W + (f + 1) * k;
-        for (let c = 0; c < k; c++) z[dst + c] = rows[src + c]!;
-      }
-    }
-    linearForward(L["top.0"], params, B, rowsOf(z, W), rowsOf(this.#h3, TOP_HIDDEN_1), true);
-    linearForward(L["top.1"], params, B, rowsOf(this.#h3, TOP_HIDDEN_1), rowsOf(this.#h4, TOP_HIDDEN_2), true);
-    linearForward(L["top.2"], params, B, rowsOf(this.#h4, TOP_HIDDEN_2), rowsOf(this.#logits, 1), false);
+    const x0 = rowsOf(batch.dense, this.denseDim);
+    linearForward(K, L["bottom.0"], params, B, x0, rowsOf(this.#h1, BOTTOM_HIDDEN), Activation.Relu);
+    // The bottom MLP writes its output straight into the first k columns of z, and the
+    // embeddings fill the rest: F rows of k floats per example, row = the key's slot.
+    linearForward(K, L["bottom.1"], params, B, rowsOf(this.#h1, BOTTOM_HIDDEN), rowsOf(this.#z, W), Activation.Relu);
+    K.gather(rows, k, this.#sparseRowIndex(plan), { data: this.#z, offset: k, stride: W, groups: F });
+    linearForward(K, L["top.0"], params, B, rowsOf(this.#z, W), rowsOf(this.#h3, TOP_HIDDEN_1), Activation.Relu);
+    linearForward(K, L["top.1"], params, B, rowsOf(this.#h3, TOP_HIDDEN_1), rowsOf(this.#h4, TOP_HIDDEN_2), Activation.Relu);
+    linearForward(K, L["top.2"], params, B, rowsOf(this.#h4, TOP_HIDDEN_2), rowsOf(this.#logits, 1), Activation.None);
     return this.#logits;
   }
 
@@ -122,51 +116,57 @@ export class DlrmSmallModel extends SparseDenseModel {
     const k = this.#k;
     const W = this.#width;
     const L = this.#layers;
+    const K = this.#kernels;
     const params = this.denseParams;
-    const grad = this.denseGrad;
-    const work = this.#work;
-    const loss = meanBce(this.forward(batch, plan, rows), batch.labels, B, this.#dLogits);
+    const grad = this.#grad;
+    const loss = K.bceWithLogits(this.forward(batch, plan, rows), batch.labels, B, this.#dLogits);
     const h4 = rowsOf(this.#h4, TOP_HIDDEN_2);
     const h3 = rowsOf(this.#h3, TOP_HIDDEN_1);
     const h1 = rowsOf(this.#h1, BOTTOM_HIDDEN);
     const dh4 = rowsOf(this.#dh4, TOP_HIDDEN_2);
     const dh3 = rowsOf(this.#dh3, TOP_HIDDEN_1);
     const dh1 = rowsOf(this.#dh1, BOTTOM_HIDDEN);
+    const z = rowsOf(this.#z, W);
     const dz = rowsOf(this.#dz, W);
-    linearBackward(L["top.2"], params, B, h4, rowsOf(this.#dLogits, 1), grad, dh4, TOP_HIDDEN_2, work);
-    linearBackward(L["top.1"], params, B, h3, dh4, grad, dh3, TOP_HIDDEN_1, work);
+    linearBackward(K, L["top.2"], params, B, h4, rowsOf(this.#dLogits, 1), grad, dh4, TOP_HIDDEN_2);
+    linearBackward(K, L["top.1"], params, B, h3, dh4, grad, dh3, TOP_HIDDEN_1);
     // Only the first k columns of z (the bottom MLP's output) went through a ReLU.
-    linearBackward(L["top.0"], params, B, rowsOf(this.#z, W), dh3, grad, dz, k, work);
-    linearBackward(L["bottom.1"], params, B, h1, dz, grad, dh1, BOTTOM_HIDDEN, work);
-    linearBackward(L["bottom.0"], params, B, rowsOf(this.#x0, this.denseDim), dh1, grad, null, 0, work);
-
-    const dzs = this.#dz;
-    const slot = plan.slot;
-    const rowOffset = plan.rowOffset;
-    for (let b = 0; b < B; b++) {
-      for (let f = 0; f < F; f++) {
-        const o = rowOffset[slot[b * F + f]!]!;
-        const src = b * W + (f + 1) * k;
-        for (let c = 0; c < k; c++) grads[o + c] = grads[o + c]! + dzs[src + c]!;
-      }
-    }
+    linearBackward(K, L["top.0"], params, B, z, dh3, grad, dz, k);
+    linearBackward(K, L["bottom.1"], params, B, h1, dz, grad, dh1, BOTTOM_HIDDEN);
+    linearBackward(K, L["bottom.0"], params, B, rowsOf(batch.dense, this.denseDim), dh1, grad, null, 0);
+    // Embedding gradients: the transpose of the gather, duplicates summed in example order.
+    K.scatterAdd({ data: this.#dz, offset: k, stride: W, groups: F }, this.#sparseRowIndex(plan), grads, k);
+    const denseGrad = this.denseGrad;
+    for (let i = 0; i < grad.length; i++) denseGrad[i] = grad[i]!;
     return loss;
+  }
+
+  /**
+   * plan.slot as row numbers of a table of width k over the pulled rows: the planner puts
+   * sparse key j at j·k, which is checked here rather than trusted.
+   */
+  #sparseRowIndex(plan: BatchPlan): Int32Array {
+    const k = this.#k;
+    const { tables } = plan.keys;
+    for (let j = 0; j < tables.length && tables[j] !== DENSE_TABLE; j++) {
+      if (plan.rowOffset[j] !== j * k) throw new RangeError(`plan puts sparse key ${j} at ${plan.rowOffset[j]}, not ${j * k}`);
+    }
+    return plan.slot;
   }
 
   #reserve(rows: number): void {
     if (rows <= this.#capacity) return;
     this.#capacity = rows;
     const W = this.#width;
-    this.#x0 = new Float64Array(rows * this.denseDim);
-    this.#h1 = new Float64Array(rows * BOTTOM_HIDDEN);
-    this.#z = new Float64Array(rows * W);
-    this.#h3 = new Float64Array(rows * TOP_HIDDEN_1);
-    this.#h4 = new Float64Array(rows * TOP_HIDDEN_2);
-    this.#logits = new Float64Array(rows);
-    this.#dLogits = new Float64Array(rows);
-    this.#dh4 = new Float64Array(rows * TOP_HIDDEN_2);
-    this.#dh3 = new Float64Array(rows * TOP_HIDDEN_1);
-    this.#dz = new Float64Array(rows * W);
-    this.#dh1 = new Float64Array(rows * BOTTOM_HIDDEN);
+    this.#h1 = new Float32Array(rows * BOTTOM_HIDDEN);
+    this.#z = new Float32Array(rows * W);
+    this.#h3 = new Float32Array(rows * TOP_HIDDEN_1);
+    this.#h4 = new Float32Array(rows * TOP_HIDDEN_2);
+    this.#logits = new Float32Array(rows);
+    this.#dLogits = new Float32Array(rows);
+    this.#dh4 = new Float32Array(rows * TOP_HIDDEN_2);
+    this.#dh3 = new Float32Array(rows * TOP_HIDDEN_1);
+    this.#dz = new Float32Array(rows * W);
+    this.#dh1 = new Float32Array(rows * BOTTOM_HIDDEN);
   }
 }

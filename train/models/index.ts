@@ -6,6 +6,7 @@ export {
   DEFAULT_DENSE_BLOCK,
   DEFAULT_DLRM_EMBEDDING_DIM,
   DEFAULT_FM_EMBEDDING_DIM,
+  ModelKernels,
 } from "./model-options.js";
 export type { ModelOptions } from "./model-options.js";
 export type { DenseSegment } from "./dense-layout.js";

@@ -4,6 +4,10 @@
  */
 import { DENSE_TABLE, type ModelKind } from "../types.js";
 
+/** Which kernels a model computes with: the TypeScript reference or the native addon (gpu/). */
+export const ModelKernels = { Ts: "ts", Native: "native" } as const;
+export type ModelKernels = (typeof ModelKernels)[keyof typeof ModelKernels];
+
 export interface ModelOptions {
   readonly kind: ModelKind;
   /** Seed of the counter-based initialisation. */
@@ -16,6 +20,13 @@ export interface ModelOptions {
   readonly embeddingDim?: number;
   /** Floats per dense-parameter block (rows of DENSE_TABLE). Default 1024. */
   readonly denseBlock?: number;
+  /**
+   * Kernels of the dense math (dlrm-small's layers and loss): "native" requires the addon
+   * (throws NativeKernelsUnavailableError without it), "ts" the TypeScript reference.
+   * Default: native where the addon loads, else ts. The two agree to fp32 rounding, not
+   * bitwise; each is deterministic.
+   */
+  readonly kernels?: ModelKernels;
 }
 
 /** Default floats per dense-parameter block. */
@@ -37,4 +48,7 @@ export function checkModelOptions(opts: ModelOptions): void {
   }
   if (opts.embeddingDim !== undefined) positiveInt("embeddingDim", opts.embeddingDim, 4096);
   if (opts.denseBlock !== undefined) positiveInt("denseBlock", opts.denseBlock, 1 << 24);
+  if (opts.kernels !== undefined && opts.kernels !== ModelKernels.Ts && opts.kernels !== ModelKernels.Native) {
+    throw new RangeError(`kernels must be "ts" or "native", got ${String(opts.kernels)}`);
+  }
 }

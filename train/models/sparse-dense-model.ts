@@ -21,8 +21,8 @@ export abstract class SparseDenseModel implements Model {
   protected readonly fields: number;
   protected readonly denseDim: number;
   protected readonly sparseDim: number;
-  /** The flat dense parameters of the current batch (loaded by step and predict). */
-  protected readonly denseParams: Float64Array;
+  /** The flat dense parameters of the current batch (loaded by step and predict; fp32 as pulled). */
+  protected readonly denseParams: Float32Array;
   /** The flat dense gradient of the current batch: zeroed before backward, which adds into it. */
   protected readonly denseGrad: Float64Array;
   readonly #seed: number;
@@ -38,7 +38,7 @@ export abstract class SparseDenseModel implements Model {
     for (let f = 0; f < opts.fields; f++) tables.push({ table: f, dim: sparseDim });
     tables.push({ table: DENSE_TABLE, dim: this.dense.blockSize });
     this.tables = tables;
-    this.denseParams = new Float64Array(this.dense.blocks * this.dense.blockSize);
+    this.denseParams = new Float32Array(this.dense.blocks * this.dense.blockSize);
     this.denseGrad = new Float64Array(this.dense.blocks * this.dense.blockSize);
     this.#planner = new BatchPlanner(opts.fields, sparseDim, this.dense.blocks, this.dense.blockSize);
   }
@@ -85,7 +85,7 @@ export abstract class SparseDenseModel implements Model {
   protected abstract initSparseRow(key: number, out: Float32Array, off: number): void;
 
   /** The logit of every example (the first batch.rows entries), dense parameters loaded. */
-  protected abstract forward(batch: ExampleBatch, plan: BatchPlan, rows: Float32Array): Float64Array;
+  protected abstract forward(batch: ExampleBatch, plan: BatchPlan, rows: Float32Array): Float32Array | Float64Array;
 
   /**
    * Forward and backward on a non-empty batch: returns the mean loss, adds each sparse

@@ -2,14 +2,16 @@ import { describe, expect, it } from "vitest";
 import { DENSE_TABLE, createModel, denseSegmentsOf, type ModelOptions } from "../../../../train/index.js";
 import { randomBatch } from "../helpers/batches.js";
 import { denseIndex, expectGradientsMatch, plannedRows, sparseIndices } from "../helpers/gradient-check.js";
+import { KERNEL_CHOICES } from "../helpers/kernel-choices.js";
 import { referenceLoss } from "../helpers/reference-models.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
-const small: ModelOptions = { kind: "dlrm-small", seed: 7, fields: 3, denseDim: 4, denseBlock: 1000 };
+describe.each(KERNEL_CHOICES)("dlrm-small model on $kernels kernels", ({ kernels, skip }) => {
+  if (skip) it.skip(`(${kernels} kernels: the native addon is not built here; run npm run setup)`, () => {});
+  const small: ModelOptions = { kind: "dlrm-small", seed: 7, fields: 3, denseDim: 4, denseBlock: 1000, kernels };
 
-describe("dlrm-small model", () => {
-  it("has the benchmark's layers for D = 13, F = 26: 13→64→16, 432→128→64→1", () => {
-    const segments = denseSegmentsOf({ kind: "dlrm-small", seed: 1, fields: 26, denseDim: 13 });
+  it.skipIf(skip)("has the benchmark's layers for D = 13, F = 26: 13→64→16, 432→128→64→1", () => {
+    const segments = denseSegmentsOf({ kind: "dlrm-small", seed: 1, fields: 26, denseDim: 13, kernels });
     expect(segments.map((s) => [s.name, ...s.shape])).toEqual([
       ["bottom.0.weight", 64, 13], ["bottom.0.bias", 64],
       ["bottom.1.weight", 16, 64], ["bottom.1.bias", 16],
@@ -17,7 +19,7 @@ describe("dlrm-small model", () => {
       ["top.1.weight", 64, 128], ["top.1.bias", 64],
       ["top.2.weight", 1, 64], ["top.2.bias", 1],
     ]);
-    const model = createModel({ kind: "dlrm-small", seed: 1, fields: 26, denseDim: 13 });
+    const model = createModel({ kind: "dlrm-small", seed: 1, fields: 26, denseDim: 13, kernels });
     expect(model.dim(0)).toBe(16);
     expect(model.dim(25)).toBe(16);
     // 65,681 dense parameters in blocks of 1024.
@@ -25,7 +27,7 @@ describe("dlrm-small model", () => {
     expect(model.plan(randomBatch(seededRandom(1), 2, 26, 13, 5)).denseSlots.length).toBe(65);
   });
 
-  it("initialises embeddings uniform in (−0.01, 0.01) and each layer within ±1/√fan_in", () => {
+  it.skipIf(skip)("initialises embeddings uniform in (−0.01, 0.01) and each layer within ±1/√fan_in", () => {
     const model = createModel(small);
     const emb = new Float32Array(16 * 100);
     for (let id = 0; id < 100; id++) model.initRow(1, id, emb, id * 16);
@@ -44,7 +46,7 @@ describe("dlrm-small model", () => {
     expect([...flat.subarray(18001)].every((v) => v === 0)).toBe(true);
   });
 
-  it("computes the logit of the bottom MLP, concatenation and top MLP", () => {
+  it.skipIf(skip)("computes the logit of the bottom MLP, concatenation and top MLP", () => {
     const model = createModel(small);
     const batch = randomBatch(seededRandom(2), 6, 3, 4, 3);
     const plan = model.plan(batch);
@@ -54,7 +56,7 @@ describe("dlrm-small model", () => {
     logits.forEach((z, b) => expect(probs[b]).toBeCloseTo(1 / (1 + Math.exp(-z)), 6));
   });
 
-  it("returns d(mean loss)/d(row) for embeddings shared by several examples and for every layer", () => {
+  it.skipIf(skip)("returns d(mean loss)/d(row) for embeddings shared by several examples and for every layer", () => {
     const model = createModel(small);
     const batch = randomBatch(seededRandom(4), 8, 3, 4, 3);
     const plan = model.plan(batch);
@@ -67,7 +69,7 @@ describe("dlrm-small model", () => {
     expectGradientsMatch(small, model, batch, plan, rows, [...sparseIndices(model, plan), ...dense]);
   });
 
-  it("follows a non-default embedding width through the bottom MLP and the concatenation", () => {
+  it.skipIf(skip)("follows a non-default embedding width through the bottom MLP and the concatenation", () => {
     const opts: ModelOptions = { ...small, embeddingDim: 5 };
     const model = createModel(opts);
     expect(model.dim(0)).toBe(5);
@@ -77,7 +79,7 @@ describe("dlrm-small model", () => {
     expectGradientsMatch(opts, model, batch, plan, rows, sparseIndices(model, plan));
   });
 
-  it("gives the same step on a batch however often it is repeated (scratch is reset)", () => {
+  it.skipIf(skip)("gives the same step on a batch however often it is repeated (scratch is reset)", () => {
     const model = createModel(small);
     const big = randomBatch(seededRandom(9), 12, 3, 4, 5);
     const batch = randomBatch(seededRandom(10), 4, 3, 4, 5);
