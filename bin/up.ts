@@ -31,6 +31,10 @@ export async function up(args: UpArgs): Promise<number> {
         log.info({ url: e.url, embedded: e.embedded }, "nats ready");
         say(`colony: cluster '${config.cluster}' on ${e.url}${e.embedded ? " (embedded nats-server)" : ""}, run dir ${runDir}`);
         break;
+      case "metrics.listening":
+        log.info({ url: e.url }, "prometheus metrics endpoint listening");
+        say(`colony: metrics at ${e.url}`);
+        break;
       case "actor.started":
         log.info({ child: e.id, childPid: e.pid, attempt: e.attempt }, "actor started");
         break;

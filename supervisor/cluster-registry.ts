@@ -17,6 +17,8 @@ export interface ClusterEntry {
   readonly supervisorPid: number;
   readonly runDir: string;
   readonly startedAt: string;
+  /** The Prometheus scrape URL, when the cluster serves one. */
+  readonly metricsUrl?: string;
 }
 
 /** No running cluster matches what was asked for. */

@@ -6,7 +6,8 @@
  *
  * While the job runs it restarts crashed children by policy, kills and replaces children
  * that stop heartbeating, converges the workers to the desired count recorded in KV
- * (`colony scale`), answers `colony status`, and registers the cluster so operator
+ * (`colony scale`), answers `colony status`, serves Prometheus metrics when
+ * `observability.prometheusPort` is set, and registers the cluster so operator
  * commands can find it. A tree that exceeds its restart intensity ends the job with
  * that error.
  */
@@ -21,12 +22,14 @@ import type { ClusterConfig } from "./config/index.js";
 import { registerCluster, unregisterCluster } from "./cluster-registry.js";
 import { ClusterStatusBoard } from "./cluster-status.js";
 import { watchDesiredWorkers } from "./desired-workers.js";
+import { startPrometheusEndpoint, type PrometheusEndpoint } from "./metrics/index.js";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 import type { Progress } from "../protocols/index.js";
 
 /** What happens while a cluster runs, for the command line to render. */
 export type ClusterEvent =
   | { type: "nats.started"; url: string; embedded: boolean }
+  | { type: "metrics.listening"; url: string }
   | ActorTreeEvent
   | { type: "progress"; progress: Progress }
   | { type: "scaled"; workers: number }
@@ -65,6 +68,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   let nc: NatsConnection | undefined;
   let tree: ActorTree | undefined;
   let board: ClusterStatusBoard | undefined;
+  let metrics: PrometheusEndpoint | undefined;
   let registered = false;
   const watching = new AbortController();
   const background: Promise<void>[] = [];
@@ -79,6 +83,11 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     const conn = nc;
     const statusBoard = (board = new ClusterStatusBoard(conn, config.cluster, { natsUrl: url, runDir }));
     statusBoard.setDesiredWorkers(config.workers.count);
+    const { prometheusPort, prometheusHost } = config.observability;
+    if (prometheusPort !== undefined) {
+      metrics = await startPrometheusEndpoint({ host: prometheusHost, port: prometheusPort, cluster: config.cluster, status: () => statusBoard.snapshot() });
+      emit({ type: "metrics.listening", url: metrics.url });
+    }
 
     const outcome = new Promise<JobDone>((resolveOutcome) => {
       const fail = (error: string): void => resolveOutcome({
@@ -130,7 +139,9 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
         }
       },
     }));
-    await registerCluster({ cluster: config.cluster, natsUrl: url, supervisorPid: process.pid, runDir, startedAt: new Date(started).toISOString() });
+    await registerCluster({
+      cluster: config.cluster, natsUrl: url, supervisorPid: process.pid, runDir, startedAt: new Date(started).toISOString(), metricsUrl: metrics?.url,
+    });
     registered = true;
 
     // A child alive but silent (SIGSTOP, a stalled event loop) is killed and replaced.
@@ -155,6 +166,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       nc.publish(subjects.stop(config.cluster), encodeMessage({ v: 1, type: "ctl.stop", reason: "cluster stopping" }));
       await nc.flush().catch(() => undefined);
     }
+    await metrics?.close();
     board?.close();
     if (registered) await unregisterCluster(config.cluster, process.pid);
     await Promise.allSettled(background);

@@ -2,7 +2,8 @@
  * An actor's NATS mailbox: subscriptions whose messages are decoded, validated and
  * handed to typed handlers. A message that can't be used is answered (when it asked
  * for a reply) with a typed error, counted under `rejected.<reason>`, logged, and
- * dropped; the actor keeps serving. Handler errors become error replies too.
+ * dropped; the actor keeps serving. Handler errors become error replies too. Bytes
+ * received and answered are counted (`bytes.in`, `bytes.out`).
  */
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
@@ -56,6 +57,7 @@ export class Mailbox {
   }
 
   #dispatch<T extends MessageType>(subject: string, accepted: readonly T[], handler: Handler<T>, msg: Msg): void {
+    this.#counters.inc("bytes.in", msg.data.byteLength);
     let decoded: MessageOf<T>;
     try {
       decoded = decodeMessage(msg.data, accepted, this.#maxBytes);
@@ -81,7 +83,13 @@ export class Mailbox {
   }
 
   #respond(msg: Msg, reply: Reply): void {
-    if (reply && msg.reply) msg.respond(encodeMessage(reply));
+    if (reply && msg.reply) this.#send(msg, encodeMessage(reply));
+  }
+
+  /** Answers a request, counting the reply's bytes. */
+  #send(msg: Msg, data: Uint8Array): void {
+    this.#counters.inc("bytes.out", data.byteLength);
+    msg.respond(data);
   }
 
   #reject(subject: string, msg: Msg, err: unknown): void {
@@ -89,7 +97,7 @@ export class Mailbox {
     this.#counters.inc("rejected");
     this.#counters.inc(`rejected.${reason}`);
     this.#log.warn({ subject, reason, bytes: msg.data.byteLength, err: (err as Error).message }, "rejected message");
-    if (msg.reply) msg.respond(encodeMessage(errorReply(err)));
+    if (msg.reply) this.#send(msg, encodeMessage(errorReply(err)));
   }
 
   #fail(subject: string, msg: Msg, err: unknown): void {
@@ -99,7 +107,7 @@ export class Mailbox {
     }
     this.#counters.inc("handler_errors");
     this.#log.warn({ subject, err }, "request failed");
-    if (msg.reply) msg.respond(encodeMessage(errorReply(err)));
+    if (msg.reply) this.#send(msg, encodeMessage(errorReply(err)));
   }
 
   /** Stops every subscription and waits for handlers in flight. */

@@ -276,6 +276,15 @@ export const ClusterConfigSchema = z.strictObject({
     .prefault({}),
   /** How the supervision tree restarts actors (OTP-style), and when it gives up. */
   supervision: SupervisionSchema,
+  /** Metrics (and later traces) of the running cluster. */
+  observability: z
+    .strictObject({
+      /** Port of the root supervisor's Prometheus scrape endpoint (GET /metrics); 0: a free port; absent: no endpoint. */
+      prometheusPort: int(0, 65535).optional(),
+      /** Address the Prometheus endpoint listens on. Default 127.0.0.1 (this machine only). */
+      prometheusHost: z.string({ error: "host name or IP address" }).min(1, { error: "host name or IP address" }).default("127.0.0.1"),
+    })
+    .prefault({}),
   /** Logging. */
   log: z
     .strictObject({

@@ -80,6 +80,7 @@ describe("parseConfig", () => {
         shards: { restart: "permanent", strategy: "one_for_one" },
         workers: { restart: "permanent", strategy: "one_for_one" },
       },
+      observability: { prometheusHost: "127.0.0.1" },
       log: { level: "info" },
     });
   });
@@ -98,6 +99,9 @@ describe("parseConfig", () => {
     ["nats.url", "http://localhost:4222", "nats://host:port"],
     ["nats.maxPayload", 100, "integer 1024..67108864"],
     ["nats.monitorPort", 70000, "integer 1..65535"],
+    ["observability.prometheusPort", 65536, "integer 0..65535"],
+    ["observability.prometheusPort", -1, "integer 0..65535"],
+    ["observability.prometheusHost", "", "host name or IP address"],
     ["job.model", "xgboost", "lr | fm | dlrm-small"],
     ["job.embeddingDim", 0, "integer 1..1024"],
     ["job.data.format", "parquet", "criteo | csv"],
