@@ -60,8 +60,8 @@ async function readTyped<T extends Float32Array | Uint32Array>(file: string, C: 
   return new C(copy);
 }
 
-/** Reads and validates a checkpoint directory. */
-export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+/** Reads a checkpoint's manifest.json and checks its format and version; throws CheckpointError otherwise. */
+export async function readManifest(dir: string): Promise<CheckpointManifest> {
   let manifest: CheckpointManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as CheckpointManifest;
@@ -71,6 +71,12 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(dir, `format ${String(manifest.format)} v${String(manifest.version)} is not ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION}`);
   }
+  return manifest;
+}
+
+/** Reads and validates a checkpoint directory. */
+export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const manifest = await readManifest(dir);
   const model = createModel({ ...manifest.model });
   const tables = new Map<number, LoadedTable>();
   for (const t of manifest.tables) {
