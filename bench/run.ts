@@ -13,6 +13,9 @@
  * Flags: --rows N (train rows, default 1,000,000; test rows are N/5), --quick (100k
  * rows, 1M-row shard table), --no-peer, --no-install (never apt-get PyTorch), --json
  * (stdout gets the whole record as one line; no progress on stderr), --out DIR.
+ *
+ * `npm run bench -- elasticity [--reps N] [--quick]` runs the elasticity benchmark
+ * instead (scale, worker and shard restarts; see elasticity.ts).
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -25,9 +28,11 @@ import { loadConfig } from "../supervisor/index.js";
 import { BenchSetupError } from "./bench-errors.js";
 import { runColonyEval, runColonyUp, workerBreakdown } from "./colony-run.js";
 import { ensureCtrData, estimatePayload, oracleAuc } from "./ctr-data.js";
+import { elasticityMain } from "./elasticity.js";
 import { detectMachine } from "./machine.js";
 import { measureRequestThroughputs } from "./nats-request-throughput.js";
 import { markdownReport, summaryOf, type BenchRecord, type Messaging } from "./report.js";
+import { repoRoot } from "./repo-root.js";
 import { measureShardMemory } from "./shard-memory.js";
 import { isPeerSkipped, runTorchPeer } from "./torch-peer.js";
 
@@ -217,16 +222,6 @@ function argvOf(opts: BenchOptions): string[] {
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function repoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, "package.json"))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new BenchSetupError(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
-
 /** Parses the command line; throws BenchSetupError on a bad value. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -246,6 +241,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "elasticity") return elasticityMain(process.argv.slice(3));
   const opts = parseBenchArgs(process.argv.slice(2));
   const log = opts.json ? () => undefined : (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = await runBench(opts, log);

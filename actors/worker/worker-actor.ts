@@ -9,7 +9,6 @@ import { subjects, type TaskSpec } from "../../protocols/index.js";
 import { createModel, denseDimOf, fieldsOf, readTaskBatches } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
 import { hostActor, type ActorContext } from "../runtime/actor-host.js";
-import { recordLatency } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ShardClient } from "./shard-client.js";
@@ -32,13 +31,9 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   let leaseId: string | undefined;
   /** Rows of the leased task trained so far: given back with the lease when the worker leaves mid-task. */
   let rowsInTask = 0;
-
-  /** Adds the time since `since` to the `time.<name>` total and the `<name>` latency histogram. */
-  function timed(name: string, since: number): void {
-    const ms = performance.now() - since;
-    counters.inc(`time.${name}`, ms);
-    recordLatency(counters, name, ms);
-  }
+  // Logged once per incarnation: when a new or restarted worker became useful (operators and the elasticity benchmark read these).
+  let leasedBefore = false;
+  let pushedBefore = false;
 
   /** Trains every batch of one task; throws when stopped or when the model diverges. */
   async function trainTask(task: TaskSpec, signal: AbortSignal): Promise<TrainedTask> {
@@ -48,18 +43,20 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
     for await (const batch of readTaskBatches(task, spec, config.job.batch)) {
       if (signal.aborted) throw new Error("stopped mid-task");
       const plan = model.plan(batch);
-      const stepStart = performance.now();
-      let t = stepStart;
+      let t = performance.now();
       const params = await client.pull(plan);
-      timed("pull_ms", t);
+      counters.inc("time.pull_ms", performance.now() - t);
       t = performance.now();
       const { loss, grads } = model.step(batch, plan, params);
-      timed("compute_ms", t);
+      counters.inc("time.compute_ms", performance.now() - t);
       if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
       t = performance.now();
       await client.push(plan, grads);
-      timed("push_ms", t);
-      recordLatency(counters, "step_ms", performance.now() - stepStart);
+      counters.inc("time.push_ms", performance.now() - t);
+      if (!pushedBefore) {
+        pushedBefore = true;
+        log.info({ task: task.id, uptimeMs: Math.round(process.uptime() * 1000) }, "first batch pushed");
+      }
       rows += batch.rows;
       rowsInTask = rows;
       lossSum += loss * batch.rows;
@@ -81,6 +78,10 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
       train: fromPromise(async ({ input: task, signal }) => {
         leaseId = task.leaseId;
         rowsInTask = 0;
+        if (!leasedBefore) {
+          leasedBefore = true;
+          log.info({ task: task.id, uptimeMs: Math.round(process.uptime() * 1000) }, "first task leased");
+        }
         try {
           return await trainTask(task, signal);
         } catch (err) {
