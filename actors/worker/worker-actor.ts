@@ -9,6 +9,7 @@ import { subjects, type TaskSpec } from "../../protocols/index.js";
 import { createModel, denseDimOf, fieldsOf, readTaskBatches } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
 import { hostActor, type ActorContext } from "../runtime/actor-host.js";
+import { recordLatency } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ShardClient } from "./shard-client.js";
@@ -35,6 +36,13 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   let leasedBefore = false;
   let pushedBefore = false;
 
+  /** Adds the time since `since` to the `time.<name>` total and the `<name>` latency histogram. */
+  function timed(name: string, since: number): void {
+    const ms = performance.now() - since;
+    counters.inc(`time.${name}`, ms);
+    recordLatency(counters, name, ms);
+  }
+
   /** Trains every batch of one task; throws when stopped or when the model diverges. */
   async function trainTask(task: TaskSpec, signal: AbortSignal): Promise<TrainedTask> {
     let rows = 0;
@@ -43,16 +51,18 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
     for await (const batch of readTaskBatches(task, spec, config.job.batch)) {
       if (signal.aborted) throw new Error("stopped mid-task");
       const plan = model.plan(batch);
-      let t = performance.now();
+      const stepStart = performance.now();
+      let t = stepStart;
       const params = await client.pull(plan);
-      counters.inc("time.pull_ms", performance.now() - t);
+      timed("pull_ms", t);
       t = performance.now();
       const { loss, grads } = model.step(batch, plan, params);
-      counters.inc("time.compute_ms", performance.now() - t);
+      timed("compute_ms", t);
       if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
       t = performance.now();
       await client.push(plan, grads);
-      counters.inc("time.push_ms", performance.now() - t);
+      timed("push_ms", t);
+      recordLatency(counters, "step_ms", performance.now() - stepStart);
       if (!pushedBefore) {
         pushedBefore = true;
         log.info({ task: task.id, uptimeMs: Math.round(process.uptime() * 1000) }, "first batch pushed");
