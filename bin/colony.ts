@@ -7,10 +7,12 @@
 import { parseArgs } from "node:util";
 import { ColonyError } from "../protocols/index.js";
 import { ConfigError } from "../supervisor/index.js";
-import { CheckpointError, DataSpecError } from "../train/index.js";
+import { CheckpointError, DataSpecError, ExportFormatError, SafetensorsError } from "../train/index.js";
 import { detach } from "./detach.js";
 import { downCommand } from "./down.js";
 import { evalCommand } from "./eval.js";
+import { exportCommand } from "./export.js";
+import { inspectCommand } from "./inspect.js";
 import { parseScaleArg, scaleCommand } from "./scale.js";
 import { statusCommand } from "./status.js";
 import { up } from "./up.js";
@@ -24,7 +26,12 @@ const USAGE = `usage:
   colony down [--cluster NAME | --nats URL --cluster NAME]
       stop a running job gracefully, with a final checkpoint of what it has learned
   colony eval --checkpoint DIR --data FILE [--batch N]
-      score a checkpoint on a data file; prints {"rows","auc","logloss"}`;
+      score a checkpoint on a data file; prints {"rows","auc","logloss"}
+  colony inspect --checkpoint DIR [--json]
+      a checkpoint's job, row counts per table and shard, and a digest of every tensor
+      (same parameters, same digests, whatever the partitioning)
+  colony export --checkpoint DIR --format safetensors --out FILE
+      write the model (dense tensors, embedding ids and rows) for PyTorch and other tools`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -64,6 +71,16 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got ${values.batch}`);
       return evalCommand({ checkpoint: values.checkpoint, data: values.data, batch });
     }
+    case "inspect": {
+      const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, json: { type: "boolean" } } });
+      if (!values.checkpoint) throw new UsageError("colony inspect needs --checkpoint DIR");
+      return inspectCommand({ checkpoint: values.checkpoint, json: values.json ?? false });
+    }
+    case "export": {
+      const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, format: { type: "string" }, out: { type: "string" } } });
+      if (!values.checkpoint || !values.out) throw new UsageError("colony export needs --checkpoint DIR and --out FILE");
+      return exportCommand({ checkpoint: values.checkpoint, format: values.format ?? "safetensors", out: values.out });
+    }
     case undefined:
     case "help":
     case "--help":
@@ -81,7 +98,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`colony: ${err.message}\n${USAGE}\n`);
-    else if (err instanceof ConfigError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError) process.stderr.write(`colony: ${err.message}\n`);
+    else if (err instanceof ConfigError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError
+      || err instanceof ExportFormatError || err instanceof SafetensorsError) process.stderr.write(`colony: ${err.message}\n`);
     else if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT") process.stderr.write(`colony: ${err.message}\n`);
     else process.stderr.write(`colony: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(2);
