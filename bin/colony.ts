@@ -15,13 +15,15 @@ import { exportCommand } from "./export.js";
 import { inspectCommand } from "./inspect.js";
 import { parseScaleArg, scaleCommand } from "./scale.js";
 import { statusCommand } from "./status.js";
+import { watchStatusCommand } from "./status-watch.js";
 import { up } from "./up.js";
 
 const USAGE = `usage:
   colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json] [--detach]
       run a job on a local cluster; the final checkpoint goes to DIR/final (default runs/<cluster>/final);
       --detach returns once it trains, leaving it running in the background
-  colony status [--cluster NAME | --nats URL --cluster NAME] [--json]
+  colony status [--cluster NAME | --nats URL --cluster NAME] [--json | --watch [--interval MS]]
+      --watch redraws members, shard load, throughput and loss every second (MS) until Ctrl-C
   colony scale workers=N [--cluster NAME | --nats URL --cluster NAME]
   colony down [--cluster NAME | --nats URL --cluster NAME]
       stop a running job gracefully, with a final checkpoint of what it has learned
@@ -50,10 +52,19 @@ async function main(argv: string[]): Promise<number> {
     case "down": {
       const { values, positionals } = parseArgs({
         args: rest, allowPositionals: true,
-        options: { cluster: { type: "string" }, nats: { type: "string" }, json: { type: "boolean" } },
+        options: {
+          cluster: { type: "string" }, nats: { type: "string" }, json: { type: "boolean" }, watch: { type: "boolean" }, interval: { type: "string" },
+        },
       });
       if (values.nats && !values.cluster) throw new UsageError("--nats URL needs --cluster NAME too");
       const target = { cluster: values.cluster, nats: values.nats, json: values.json ?? false };
+      if (command === "status" && values.watch) {
+        if (values.json) throw new UsageError("--watch draws a live view; use --json without --watch for one JSON snapshot");
+        const intervalMs = Number(values.interval ?? 1000);
+        if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new UsageError(`--interval must be an integer >= 100 (ms), got ${values.interval}`);
+        return watchStatusCommand({ ...target, intervalMs });
+      }
+      if ((values.watch || values.interval !== undefined) && command !== "status") throw new UsageError("--watch and --interval belong to colony status");
       if (command === "status") return statusCommand(target);
       if (command === "down") return downCommand({ ...target, timeoutMs: 300_000 });
       let workers: number;
