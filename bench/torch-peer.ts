@@ -4,6 +4,8 @@
  * benchmark run as Colony. When PyTorch (or OpenBLAS, without which Debian's PyTorch
  * is several times slower) is missing, it installs the Debian packages once, only as
  * root and only when allowed; otherwise the peer is reported as skipped, with why.
+ * Also the Python side of the export check: bench/score_safetensors.py scores the test
+ * file with a `colony export` safetensors file (PyTorch when present, else NumPy).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -111,8 +113,59 @@ export async function runTorchPeer(opts: {
   };
 }
 
+/** What the Python scorer reported for a `colony export` file. */
+export interface ExportScore {
+  readonly command: string;
+  /** e.g. "pytorch 2.4.1", or "numpy 1.24.2 (no torch)" when PyTorch is missing. */
+  readonly scorer: string;
+  /** "safetensors" (the package) or "plain reader" (the script's own). */
+  readonly loader: string;
+  readonly model: string;
+  readonly rows: number;
+  readonly auc: number;
+  /** Share of test (field, id) lookups the export held a row for; the rest got their initial rows. */
+  readonly seenFraction: number;
+  readonly wallSeconds: number;
+}
+
+/** Path of the export scorer, relative to the repo root. */
+export const EXPORT_SCORER = "bench/score_safetensors.py";
+
+/**
+ * Scores `test` with a safetensors file written by `colony export`, in the system Python
+ * (PyTorch when it imports, else NumPy): the proof that the export needs nothing of
+ * Colony's. Resolves with why it was skipped when Python or NumPy is missing; never installs.
+ */
+export async function scoreExportInPython(opts: {
+  root: string; model: string; test: string; threads: number; timeoutMs: number; log: (line: string) => void;
+}): Promise<ExportScore | PeerSkipped> {
+  const script = path.resolve(opts.root, EXPORT_SCORER);
+  if (!existsSync(script)) return { skipped: `export scorer not found: ${script}` };
+  if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found` };
+  const numpy = await runStep({ command: PYTHON, args: ["-c", "import numpy"], cwd: opts.root, timeoutMs: 60_000 });
+  if (numpy.exitCode !== 0) return { skipped: `NumPy is not importable by ${PYTHON} (install python3-numpy, and python3-torch to score in PyTorch)` };
+  const args = [script, opts.model, opts.test, "--threads", String(opts.threads)];
+  opts.log(`export scorer: ${PYTHON} ${[EXPORT_SCORER, ...args.slice(1)].join(" ")}`);
+  const out = await runStep({ command: PYTHON, args, cwd: opts.root, timeoutMs: opts.timeoutMs });
+  const line = lastJsonLine(out.stdout);
+  if (out.exitCode !== 0 || line === undefined || typeof line["auc"] !== "number") {
+    const why = out.timedOut ? "timed out" : `exited with ${out.exitCode ?? out.signal}`;
+    return { skipped: `the export scorer failed (${why}): ${outputTail(out, 5)}` };
+  }
+  return {
+    command: `${PYTHON} ${args.join(" ")}`,
+    scorer: String(line["scorer"]),
+    loader: String(line["loader"]),
+    model: String(line["model"]),
+    rows: Number(line["rows"]),
+    auc: line["auc"],
+    seenFraction: Number(line["seen_fraction"]),
+    wallSeconds: out.wallSeconds,
+  };
+}
+
 /** True when a result is a skip. */
-export function isPeerSkipped(peer: PeerRun | PeerSkipped): peer is PeerSkipped {
+export function isPeerSkipped<T extends PeerRun | ExportScore>(peer: T | PeerSkipped): peer is PeerSkipped {
   return "skipped" in peer;
 }
 

@@ -8,7 +8,9 @@ import { tempDir } from "../unit/train/helpers/temp-files.js";
 import { trainSharded, writeTrainedCheckpoint } from "../unit/train/helpers/trained-checkpoint.js";
 
 const SCORER = join(REPO, "bench", "score_safetensors.py");
-const pythonHasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
+/** The first Python that imports numpy, preferring the system one (Debian's python3-torch lives there). */
+const PYTHON = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import numpy"]).status === 0);
+const pythonHasNumpy = PYTHON !== undefined;
 
 /** A dlrm-small checkpoint trained in process on 3000 rows, written by `shards` shards. */
 async function checkpoint(shards: number): Promise<string> {
@@ -52,7 +54,7 @@ describe("colony inspect and colony export (the built CLI)", () => {
       expect((await runColony(["export", "--checkpoint", dir, "--format", "safetensors", "--out", out])).code).toBe(0);
       const evaluated = await runColony(["eval", "--checkpoint", dir, "--data", ctrFile(2000, 32)]);
       expect(evaluated.code, evaluated.stderr).toBe(0);
-      const scored = JSON.parse(execFileSync("python3", [SCORER, out, ctrFile(2000, 32)], { encoding: "utf8" }).trim()) as { rows: number; auc: number };
+      const scored = JSON.parse(execFileSync(PYTHON!, [SCORER, out, ctrFile(2000, 32)], { encoding: "utf8" }).trim()) as { rows: number; auc: number; scorer: string };
       expect(scored.rows).toBe(2000);
       // Sums and fp32 matrix products in another order: predictions agree to rounding, AUCs to a few 1e-5.
       expect(Math.abs(scored.auc - (evaluated.result!["auc"] as number))).toBeLessThan(2e-4);
