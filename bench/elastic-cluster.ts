@@ -80,12 +80,15 @@ export class ElasticCluster {
     return { output, startedAt, endedAt: Date.now() };
   }
 
-  /** `colony status --cluster NAME --json`; throws BenchStepError when it fails. */
+  /** `colony status --cluster NAME --json`, tried up to three times (a busy machine can time one out); throws BenchStepError when all fail. */
   async status(): Promise<StatusReply> {
-    const { output } = await this.colony(["status", "--cluster", this.name, "--json"], 20_000);
-    const line = lastJsonLine(output.stdout);
-    if (output.exitCode !== 0 || line === undefined) throw new BenchStepError("colony status", output.exitCode, outputTail(output), "no status");
-    return line as unknown as StatusReply;
+    for (let attempt = 1; ; attempt++) {
+      const { output } = await this.colony(["status", "--cluster", this.name, "--json"], 20_000);
+      const line = lastJsonLine(output.stdout);
+      if (output.exitCode === 0 && line !== undefined) return line as unknown as StatusReply;
+      if (attempt === 3) throw new BenchStepError("colony status", output.exitCode, outputTail(output), "no status");
+      await sleep(500);
+    }
   }
 
   /** Polls `colony status` until `check` holds; throws BenchStepError after timeoutMs or when the cluster has exited. */

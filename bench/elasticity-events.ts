@@ -165,8 +165,7 @@ export async function killShard(c: ElasticCluster, shard: string): Promise<Shard
   const pid = Number(started.fields["childPid"]);
   const serving = await c.actors.waitFor(shard, pid, "state", EVENT_TIMEOUT_MS, (r) => r.fields["to"] === "serving");
   const restored = (await c.actors.refresh(shard)).find((r) => r.fields["pid"] === pid && r.msg === "rows restored from the latest snapshot");
-  await waitForSamplesPast(c, serving.time + 3000);
-  const again = c.rows.firstGrowthAfter(Math.max(serving.time, t0));
+  const again = await waitForGrowth(c, Math.max(serving.time, t0), EVENT_TIMEOUT_MS / 3);
   return {
     shard, detectedMs: detected.time - t0, backoffMs: Number(restarting.fields["delayMs"]),
     startedMs: started.time - t0, servingMs: serving.time - t0,
@@ -181,6 +180,16 @@ async function rateAround(c: ElasticCluster, t0: number, recovered: number): Pro
   const during = c.rows.rate(t0, recovered);
   const rowsLost = before === undefined || during === undefined ? undefined : Math.max(0, ((before - during) * (recovered - t0)) / 1000);
   return { before, during, rowsLost };
+}
+
+/** Waits until the workers' rows trained grow past their count at `t` (undefined after timeoutMs). */
+async function waitForGrowth(c: ElasticCluster, t: number, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const again = c.rows.firstGrowthAfter(t);
+    if (again !== undefined || Date.now() > deadline) return again;
+    await sleep(200);
+  }
 }
 
 /** Waits (at most 5 s) until a heartbeat later than `t` has arrived, so rates up to `t` can be read. */
