@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { ActorKind } from "../protocols/index.js";
 import type { ActorConfig } from "./runtime/actor-config.js";
 import { openActorContext } from "./runtime/actor-host.js";
+import { startTracing } from "./runtime/tracing.js";
 import { runCoordinator } from "./coordinator/coordinator-actor.js";
 import { runShard } from "./shard/shard-actor.js";
 import { runWorker } from "./worker/worker-actor.js";
@@ -32,9 +33,14 @@ async function main(): Promise<void> {
     throw new Error(`usage: main.js --kind ${Object.keys(runners).join("|")} --id ID --config FILE --nats URL --run-dir DIR`);
   }
   const config = JSON.parse(await readFile(values.config, "utf8")) as ActorConfig;
+  const tracing = startTracing({ settings: config.observability, cluster: config.cluster, actor: values.id, kind, runDir: values["run-dir"] });
   const ctx = await openActorContext({ id: values.id, kind, config, natsUrl: values.nats, runDir: values["run-dir"] });
-  ctx.log.info({ nats: values.nats }, "actor started");
-  await runners[kind](ctx);
+  ctx.log.info({ nats: values.nats, tracing: tracing.enabled }, "actor started");
+  try {
+    await runners[kind](ctx);
+  } finally {
+    await tracing.shutdown();
+  }
   ctx.log.info("actor stopped");
 }
 

@@ -49,6 +49,8 @@ export interface ActorConfig {
     readonly snapshotMs?: number;
   };
   readonly workers: { readonly count: number };
+  /** Tracing settings; absent in configs written before they existed (tracing off). */
+  readonly observability?: { readonly traces: "off" | "file"; readonly traceSampleRatio: number };
   readonly log: { readonly level: "trace" | "debug" | "info" | "warn" | "error" };
 }
 

@@ -3,14 +3,18 @@
  * handed to typed handlers. A message that can't be used is answered (when it asked
  * for a reply) with a typed error, counted under `rejected.<reason>`, logged, and
  * dropped; the actor keeps serving. Handler errors become error replies too. Bytes
- * received and answered are counted (`bytes.in`, `bytes.out`).
+ * received and answered are counted (`bytes.in`, `bytes.out`). A message whose headers
+ * carry a sampled trace context is served inside a server span of that trace.
  */
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from "@nats-io/transport-node";
+import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import {
   decodeMessage, encodeMessage, errorReply, ProtocolError, type MessageOf, type MessageType, type Outgoing,
 } from "../../protocols/index.js";
 import type { Counters } from "./counters.js";
+import { extractTraceContext } from "./trace-headers.js";
+import { colonyTracer } from "./tracing.js";
 
 /** What a handler returns: a reply message (sent when the request has a reply subject) or nothing. */
 export type Reply = Outgoing | undefined;
@@ -66,19 +70,38 @@ export class Mailbox {
       return;
     }
     this.#counters.inc(`served.${decoded.type}`);
+    const parent = extractTraceContext(msg.headers);
+    if (parent === undefined) {
+      this.#handle(subject, handler, decoded, msg);
+      return;
+    }
+    // The sender's step is traced: serve inside a span of the same trace, so nested requests and log lines join it.
+    const span = colonyTracer().startSpan(`serve ${decoded.type}`, {
+      kind: SpanKind.SERVER, attributes: { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.body.size": msg.data.byteLength },
+    }, parent);
+    context.with(trace.setSpan(parent, span), () => this.#handle(subject, handler, decoded, msg, span));
+  }
+
+  #handle<T extends MessageType>(subject: string, handler: Handler<T>, decoded: MessageOf<T>, msg: Msg, span?: Span): void {
+    const failed = (err: unknown): void => {
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+      this.#fail(subject, msg, err);
+      span?.end();
+    };
     let result: Reply | Promise<Reply>;
     try {
       result = handler(decoded, msg.headers);
     } catch (err) {
-      this.#fail(subject, msg, err);
+      failed(err);
       return;
     }
     if (result instanceof Promise) {
-      const p = result.then((r) => this.#respond(msg, r), (err: unknown) => this.#fail(subject, msg, err));
+      const p = result.then((r) => { this.#respond(msg, r); span?.end(); }, failed);
       this.#inflight.add(p);
       void p.finally(() => this.#inflight.delete(p));
     } else {
       this.#respond(msg, result);
+      span?.end();
     }
   }
 

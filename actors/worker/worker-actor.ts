@@ -13,6 +13,7 @@ import { recordLatency } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ShardClient } from "./shard-client.js";
+import { inPhaseSpan, inStepSpan } from "./step-spans.js";
 import { workerMachine, type TrainedTask } from "./worker-machine.js";
 
 /** Runs a worker until it is told to stop. */
@@ -48,21 +49,25 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
     let rows = 0;
     let lossSum = 0;
     const t0 = performance.now();
+    let readStart = Date.now();
     for await (const batch of readTaskBatches(task, spec, config.job.batch)) {
       if (signal.aborted) throw new Error("stopped mid-task");
       const plan = model.plan(batch);
-      const stepStart = performance.now();
-      let t = stepStart;
-      const params = await client.pull(plan);
-      timed("pull_ms", t);
-      t = performance.now();
-      const { loss, grads } = model.step(batch, plan, params);
-      timed("compute_ms", t);
-      if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
-      t = performance.now();
-      await client.push(plan, grads);
-      timed("push_ms", t);
-      recordLatency(counters, "step_ms", performance.now() - stepStart);
+      const loss = await inStepSpan(readStart, { "colony.task": task.id, "colony.rows": batch.rows }, async () => {
+        const stepStart = performance.now();
+        let t = stepStart;
+        const params = await inPhaseSpan("pull", () => client.pull(plan));
+        timed("pull_ms", t);
+        t = performance.now();
+        const { loss, grads } = inPhaseSpan("compute", () => model.step(batch, plan, params));
+        timed("compute_ms", t);
+        if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
+        t = performance.now();
+        await inPhaseSpan("push", () => client.push(plan, grads));
+        timed("push_ms", t);
+        recordLatency(counters, "step_ms", performance.now() - stepStart);
+        return loss;
+      });
       if (!pushedBefore) {
         pushedBefore = true;
         log.info({ task: task.id, uptimeMs: Math.round(process.uptime() * 1000) }, "first batch pushed");
@@ -72,6 +77,7 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
       lossSum += loss * batch.rows;
       counters.inc("rows.trained", batch.rows);
       counters.inc("batches");
+      readStart = Date.now();
     }
     log.debug({ task: task.id, rows, ms: Math.round(performance.now() - t0) }, "task trained");
     return { rows, lossSum };

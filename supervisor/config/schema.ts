@@ -54,6 +54,10 @@ export type OptimizerKind = (typeof OptimizerKind)[keyof typeof OptimizerKind];
 export const ConsistencyMode = { Async: "async" } as const;
 export type ConsistencyMode = (typeof ConsistencyMode)[keyof typeof ConsistencyMode];
 
+/** Where OpenTelemetry spans go. */
+export const TraceExport = { Off: "off", File: "file" } as const;
+export type TraceExport = (typeof TraceExport)[keyof typeof TraceExport];
+
 /** Log levels (pino's names). */
 export const LogLevel = { Trace: "trace", Debug: "debug", Info: "info", Warn: "warn", Error: "error" } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
@@ -276,13 +280,17 @@ export const ClusterConfigSchema = z.strictObject({
     .prefault({}),
   /** How the supervision tree restarts actors (OTP-style), and when it gives up. */
   supervision: SupervisionSchema,
-  /** Metrics (and later traces) of the running cluster. */
+  /** Metrics and traces of the running cluster. */
   observability: z
     .strictObject({
       /** Port of the root supervisor's Prometheus scrape endpoint (GET /metrics); 0: a free port; absent: no endpoint. */
       prometheusPort: int(0, 65535).optional(),
       /** Address the Prometheus endpoint listens on. Default 127.0.0.1 (this machine only). */
       prometheusHost: z.string({ error: "host name or IP address" }).min(1, { error: "host name or IP address" }).default("127.0.0.1"),
+      /** Where OpenTelemetry spans go: off, or file (RUN/traces/<actor>.jsonl). Default off. */
+      traces: z.enum(values(TraceExport)).default(TraceExport.Off),
+      /** Fraction of training steps (and leases) traced, with their pulls, pushes and the shards' serving spans. Default 0.01. */
+      traceSampleRatio: numberBetween(0, 1).default(0.01),
     })
     .prefault({}),
   /** Logging. */

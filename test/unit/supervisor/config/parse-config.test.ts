@@ -80,7 +80,7 @@ describe("parseConfig", () => {
         shards: { restart: "permanent", strategy: "one_for_one" },
         workers: { restart: "permanent", strategy: "one_for_one" },
       },
-      observability: { prometheusHost: "127.0.0.1" },
+      observability: { prometheusHost: "127.0.0.1", traces: "off", traceSampleRatio: 0.01 },
       log: { level: "info" },
     });
   });
@@ -102,6 +102,8 @@ describe("parseConfig", () => {
     ["observability.prometheusPort", 65536, "integer 0..65535"],
     ["observability.prometheusPort", -1, "integer 0..65535"],
     ["observability.prometheusHost", "", "host name or IP address"],
+    ["observability.traces", "jaeger", "off | file"],
+    ["observability.traceSampleRatio", 1.5, "number in [0, 1]"],
     ["job.model", "xgboost", "lr | fm | dlrm-small"],
     ["job.embeddingDim", 0, "integer 1..1024"],
     ["job.data.format", "parquet", "criteo | csv"],

@@ -1,0 +1,67 @@
+/**
+ * OpenTelemetry tracing of one actor process. When the config turns traces on, it
+ * registers the process-wide tracer provider (steps sampled at
+ * `observability.traceSampleRatio`, children following their parent's decision), an
+ * AsyncLocalStorage context manager (so a span stays active across awaits) and the W3C
+ * propagator (trace context rides in NATS headers, see trace-headers.ts). When traces
+ * are off nothing is registered and every span call is the API's no-op.
+ */
+import { join } from "node:path";
+import { context, propagation, trace, type Tracer } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
+import { JsonLinesSpanExporter } from "./json-lines-span-exporter.js";
+
+/** Where spans go: nowhere, or `RUN/traces/<actor>.jsonl`. */
+export const TraceExport = { Off: "off", File: "file" } as const;
+export type TraceExport = (typeof TraceExport)[keyof typeof TraceExport];
+
+/** The tracing part of the cluster config. */
+export interface TracingSettings {
+  readonly traces: TraceExport;
+  /** Fraction of root spans (training steps, leases) recorded, 0..1. */
+  readonly traceSampleRatio: number;
+}
+
+/** The name every Colony span is recorded under. */
+export const TRACER_NAME = "colony";
+
+/** Colony's tracer (the no-op tracer until startTracing registers a provider). */
+export function colonyTracer(): Tracer {
+  return trace.getTracer(TRACER_NAME);
+}
+
+/** A started tracing setup; `shutdown` flushes spans still buffered. */
+export interface Tracing {
+  readonly enabled: boolean;
+  shutdown(): Promise<void>;
+}
+
+/** Starts tracing for this process as `settings` say (off when absent). */
+export function startTracing(opts: {
+  readonly settings: TracingSettings | undefined;
+  readonly cluster: string;
+  readonly actor: string;
+  readonly kind: string;
+  readonly runDir: string;
+}): Tracing {
+  const s = opts.settings;
+  if (!s || s.traces === TraceExport.Off || s.traceSampleRatio <= 0) return { enabled: false, shutdown: async () => undefined };
+  const exporter = new JsonLinesSpanExporter(join(opts.runDir, "traces", `${opts.actor}.jsonl`), opts.actor);
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": `colony-${opts.kind}`, "service.instance.id": opts.actor, "colony.cluster": opts.cluster }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.traceSampleRatio) }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  return {
+    enabled: true,
+    shutdown: async () => {
+      await provider.shutdown().catch(() => undefined);
+    },
+  };
+}
