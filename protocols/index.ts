@@ -8,10 +8,11 @@ export type { EvalResult, JobDone, Progress } from "./job.js";
 export { ActorKind, type ActorRef, type Heartbeat, type Inspect, type Inspected, type Join, type Joined, type Stop } from "./membership.js";
 export { decodeMessage, encodeMessage, MESSAGE_TYPES, type Message, type MessageOf, type MessageType, type Outgoing } from "./messages.js";
 export {
-  MAX_KEYS_PER_REQUEST, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Push, type PushAck, type PushWire, type Rows, type RowsWire,
+  MAX_KEYS_PER_REQUEST, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Rows, type RowsWire,
 } from "./params.js";
 export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
-export { MAP_KEY, mapBucket, StateKey, stateBucket, subjects } from "./subjects.js";
+export { logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
+export { logMsgId, type LogUpdate, type LogUpdateWire } from "./update-log.js";
 export type { Finish, Finished, MemberStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
 export type { TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";
 export { DType, elementsOf, firstNonFinite, tensor, viewTensor, type WireTensor } from "./tensor.js";

@@ -10,9 +10,10 @@ import {
   type Heartbeat, type Inspect, type Inspected, type Join, type Joined, type Stop,
 } from "./membership.js";
 import {
-  validateCheckpoint, validateCheckpointed, validatePull, validatePush, validatePushAck, validateRows,
-  type Checkpoint, type Checkpointed, type Pull, type PullWire, type Push, type PushAck, type PushWire, type Rows, type RowsWire,
+  validateCheckpoint, validateCheckpointed, validatePull, validateRows,
+  type Checkpoint, type Checkpointed, type Pull, type PullWire, type Rows, type RowsWire,
 } from "./params.js";
+import { validateLogUpdate, type LogUpdate, type LogUpdateWire } from "./update-log.js";
 import { validatePartitionMap, type PartitionMap } from "./partition-map.js";
 import { ProtocolError, RejectReason } from "./errors.js";
 import {
@@ -24,7 +25,7 @@ import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskL
 export type Message =
   | Join | Joined | Heartbeat | Stop | Inspect | Inspected
   | TaskLease | TaskLeased | TaskDone | TaskDoneAck
-  | Pull | Rows | Push | PushAck | Checkpoint | Checkpointed
+  | Pull | Rows | LogUpdate | Checkpoint | Checkpointed
   | Progress | JobDone | ErrorReply | PartitionMap
   | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply;
 
@@ -44,8 +45,7 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "task.done.ack": validateTaskDoneAck,
   "ps.pull": validatePull,
   "ps.rows": validateRows,
-  "ps.push": validatePush,
-  "ps.push.ack": validatePushAck,
+  "log.update": validateLogUpdate,
   "ps.checkpoint": validateCheckpoint,
   "ps.checkpointed": validateCheckpointed,
   "job.progress": validateProgress,
@@ -91,4 +91,4 @@ export function decodeMessage<T extends MessageType>(bytes: Uint8Array, accepted
 export const encodeMessage = (m: Outgoing): Uint8Array => encode(m);
 
 /** Anything sendable: a message, or its wire form where it carries tensors. */
-export type Outgoing = Exclude<Message, Pull | Rows | Push> | PullWire | RowsWire | PushWire;
+export type Outgoing = Exclude<Message, Pull | Rows | LogUpdate> | PullWire | RowsWire | LogUpdateWire;

@@ -1,13 +1,14 @@
 /**
- * Parameter conversation between workers and shards: batched pulls of rows and pushes
- * of row-sparse gradients, each addressed to one shard and carrying the partition-map
- * epoch it was routed with. Keys travel as two u32 tensors (table, id) so 64-bit keys
+ * Parameter conversation between workers and shards: batched pulls of rows, addressed to
+ * one shard and carrying the partition-map epoch they were routed with, and checkpoint
+ * requests. Gradients do not travel here: they go through the update log
+ * (update-log.ts). Keys travel as two u32 tensors (table, id) so 64-bit keys
  * never pass through a lossy JS number. Row widths are not on the wire: both sides
  * derive them from the model's table dims, and the shard checks the totals.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, str } from "./fields.js";
-import { firstNonFinite, viewTensor, type WireTensor } from "./tensor.js";
+import { int, optional, str } from "./fields.js";
+import { viewTensor, type WireTensor } from "./tensor.js";
 
 /** Most keys one pull or push may carry. */
 export const MAX_KEYS_PER_REQUEST = 1 << 20;
@@ -16,6 +17,11 @@ export interface Pull {
   readonly v: 1;
   readonly type: "ps.pull";
   readonly epoch: number;
+  /**
+   * Update-log sequence the shard must have read before it answers (0: none): the
+   * worker's own last push, so it never computes on rows older than its own writes.
+   */
+  readonly after: number;
   readonly tables: Uint32Array;
   readonly ids: Uint32Array;
 }
@@ -25,25 +31,6 @@ export interface Rows {
   readonly epoch: number;
   /** Rows of the requested keys, concatenated in request order. */
   readonly rows: Float32Array;
-}
-export interface Push {
-  readonly v: 1;
-  readonly type: "ps.push";
-  /** Producer id (the worker) and its sequence number: together they make a push idempotent. */
-  readonly producer: string;
-  readonly seq: number;
-  readonly epoch: number;
-  readonly tables: Uint32Array;
-  readonly ids: Uint32Array;
-  /** Gradients of the keys' rows, concatenated in key order. */
-  readonly grads: Float32Array;
-}
-export interface PushAck {
-  readonly v: 1;
-  readonly type: "ps.push.ack";
-  readonly applied: number;
-  /** True when this (producer, seq) had already been applied: nothing changed. */
-  readonly duplicate: boolean;
 }
 export interface Checkpoint { readonly v: 1; readonly type: "ps.checkpoint"; readonly dir: string }
 export interface Checkpointed {
@@ -64,12 +51,12 @@ export interface CheckpointPart {
   readonly state: string;
 }
 
-/** The wire form of Pull and Push: tensors in place of typed arrays. */
+/** The wire form of Pull and Rows: tensors in place of typed arrays. */
 export type PullWire = Omit<Pull, "tables" | "ids"> & { tables: WireTensor; ids: WireTensor };
 export type RowsWire = Omit<Rows, "rows"> & { rows: WireTensor };
-export type PushWire = Omit<Push, "tables" | "ids" | "grads"> & { tables: WireTensor; ids: WireTensor; grads: WireTensor };
 
-function keys(m: Record<string, unknown>): { tables: Uint32Array; ids: Uint32Array } {
+/** Reads the (tables, ids) key tensors of a message, checking they agree and fit the limit. */
+export function keys(m: Record<string, unknown>): { tables: Uint32Array; ids: Uint32Array } {
   const tables = viewTensor(m["tables"], "u32", "tables");
   const ids = viewTensor(m["ids"], "u32", "ids");
   if (tables.length !== ids.length) {
@@ -82,29 +69,10 @@ function keys(m: Record<string, unknown>): { tables: Uint32Array; ids: Uint32Arr
 }
 
 export const validatePull = (m: Record<string, unknown>): Pull => ({
-  v: 1, type: "ps.pull", epoch: int(m, "epoch"), ...keys(m),
+  v: 1, type: "ps.pull", epoch: int(m, "epoch"), after: optional(m, "after", int) ?? 0, ...keys(m),
 });
 export const validateRows = (m: Record<string, unknown>): Rows => ({
   v: 1, type: "ps.rows", epoch: int(m, "epoch"), rows: viewTensor(m["rows"], "f32", "rows"),
-});
-export function validatePush(m: Record<string, unknown>): Push {
-  const grads = viewTensor(m["grads"], "f32", "grads");
-  const bad = firstNonFinite(grads);
-  if (bad >= 0) {
-    throw new ProtocolError(RejectReason.NonFinite, `grads[${bad}] is ${grads[bad]}; a diverged worker must not poison the parameters`);
-  }
-  return {
-    v: 1,
-    type: "ps.push",
-    producer: str(m, "producer", 64),
-    seq: int(m, "seq"),
-    epoch: int(m, "epoch"),
-    ...keys(m),
-    grads,
-  };
-}
-export const validatePushAck = (m: Record<string, unknown>): PushAck => ({
-  v: 1, type: "ps.push.ack", applied: int(m, "applied"), duplicate: m["duplicate"] === true,
 });
 export const validateCheckpoint = (m: Record<string, unknown>): Checkpoint => ({
   v: 1, type: "ps.checkpoint", dir: str(m, "dir", 4096),

@@ -4,12 +4,14 @@
  * versions, and every pull and push carries the epoch it was routed with.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, strings } from "./fields.js";
+import { int, str, strings } from "./fields.js";
 
 export interface PartitionMap {
   readonly v: 1;
   readonly type: "map";
   readonly epoch: number;
+  /** The job it was published for: a map left by an earlier job on the same server is not used. */
+  readonly jobId: string;
   readonly partitions: number;
   /** owners[p] is the id of the shard that owns partition p. */
   readonly owners: readonly string[];
@@ -29,9 +31,9 @@ export function partitionOf(table: number, id: number, partitions: number): numb
 }
 
 /** A map that spreads partitions round-robin over the given shards. */
-export function roundRobinMap(epoch: number, partitions: number, shards: readonly string[]): PartitionMap {
+export function roundRobinMap(epoch: number, partitions: number, shards: readonly string[], jobId: string): PartitionMap {
   if (shards.length === 0) throw new RangeError("a partition map needs at least one shard");
-  return { v: 1, type: "map", epoch, partitions, owners: Array.from({ length: partitions }, (_, p) => shards[p % shards.length]!) };
+  return { v: 1, type: "map", epoch, jobId, partitions, owners: Array.from({ length: partitions }, (_, p) => shards[p % shards.length]!) };
 }
 
 /** Partitions that a shard owns in a map. */
@@ -47,5 +49,5 @@ export function validatePartitionMap(m: Record<string, unknown>): PartitionMap {
   if (owners.length !== partitions) {
     throw new ProtocolError(RejectReason.WrongShape, `owners has ${owners.length} entries for ${partitions} partitions`);
   }
-  return { v: 1, type: "map", epoch: int(m, "epoch"), partitions, owners };
+  return { v: 1, type: "map", epoch: int(m, "epoch"), jobId: str(m, "jobId", 64), partitions, owners };
 }

@@ -35,11 +35,23 @@ export const subjects = {
   taskDone: (cluster: string) => `${root(cluster)}.task.done`,
   /** Request: batched row pull from one shard. */
   pull: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.pull`,
-  /** Request: batched gradient push to one shard. */
-  push: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.push`,
+  /** JetStream: the update log of one partition (entries appended by workers, consumed by its owner). */
+  log: (cluster: string, partition: number) => `${root(cluster)}.log.${partition}`,
+  /** JetStream: the update logs of every partition (the log stream's subjects). */
+  logAll: (cluster: string) => `${root(cluster)}.log.*`,
   /** Request: a shard writes its partitions into a checkpoint directory. */
   checkpoint: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.checkpoint`,
 } as const;
+
+/** JetStream stream holding the update logs of every partition of a cluster. */
+export const logStream = (cluster: string): string => `COLONY_${cluster.replace(/-/g, "_")}_LOG`;
+
+/** The partition a log subject belongs to (its last token), or -1 when it is not one. */
+export function partitionOfLogSubject(subject: string): number {
+  const dot = subject.lastIndexOf(".");
+  const p = Number(subject.slice(dot + 1));
+  return dot >= 0 && Number.isInteger(p) && p >= 0 ? p : -1;
+}
 
 /** JetStream KV bucket holding the partition map (revision = epoch). */
 export const mapBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_map`;
@@ -48,7 +60,7 @@ export const mapBucket = (cluster: string): string => `colony_${cluster.replace(
 export const stateBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_state`;
 
 /** Keys inside the state bucket. */
-export const StateKey = { Tasks: "tasks", Desired: "desired" } as const;
+export const StateKey = { Tasks: "tasks", Desired: "desired", Log: "log" } as const;
 
 /** Key of the partition map inside its bucket. */
 export const MAP_KEY = "map";

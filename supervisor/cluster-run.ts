@@ -126,7 +126,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     });
 
     background.push(watchPartitionMap({
-      nc, cluster: config.cluster, log: pino({ level: "silent" }), counters: new Counters(), signal: watching.signal, onMap: (m) => board?.setMap(m),
+      nc, cluster: config.cluster, jobId, log: pino({ level: "silent" }), counters: new Counters(), signal: watching.signal, onMap: (m) => board?.setMap(m),
     }));
     background.push(watchDesiredWorkers({
       nc, cluster: config.cluster, jobId, signal: watching.signal,

@@ -19,6 +19,7 @@ import { dataSpecOf } from "../runtime/actor-config.js";
 import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
 import { readPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
+import { openUpdateLog } from "../runtime/update-log.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
 import { JobState } from "./job-state.js";
 import { TaskQueue } from "./task-queue.js";
@@ -49,6 +50,11 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         state = await JobState.open(nc, cluster, config.jobId, log);
         const tasks = await cutTasks(config.job.data.path, spec, config.job.data.rowsPerTask);
         const restore = await state.progress();
+        // A new job starts with an empty update log; a restarted coordinator keeps what the
+        // shards still need.
+        const fresh = !(await state.logOpened());
+        await openUpdateLog(nc, cluster, { fresh });
+        if (fresh) await state.markLogOpened();
         queue = new TaskQueue(tasks, { epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock, restore, leasePrefix: `${process.pid.toString(36)}${clock.now().toString(36)}` });
         if ((await state.desiredWorkers()) === undefined) await state.setDesiredWorkers(config.workers.count);
         const s = queue.stats();
@@ -58,11 +64,11 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         const kv = await new Kvm(nc).open(mapBucket(cluster));
         // A restarted coordinator keeps the map its shards already serve.
         const current = await readPartitionMap(nc, cluster);
-        if (current && current.partitions === config.partitions && sameSet(current.owners, input.shards)) {
+        if (current && current.jobId === config.jobId && current.partitions === config.partitions && sameSet(current.owners, input.shards)) {
           log.info({ epoch: current.epoch, shards: input.shards }, "partition map kept");
           return;
         }
-        const map = roundRobinMap(0, config.partitions, input.shards);
+        const map = roundRobinMap(0, config.partitions, input.shards, config.jobId);
         const epoch = await kv.put(MAP_KEY, encodeMessage(map));
         log.info({ epoch, partitions: map.partitions, shards: input.shards }, "partition map published");
       }),

@@ -1,7 +1,7 @@
 /**
  * The coordinator's durable state in JetStream KV: task progress (so a restarted
- * coordinator resumes the job instead of starting over) and the desired worker count
- * (which supervisors converge to). Writes are chained so they land in order; a write
+ * coordinator resumes the job instead of starting over), the desired worker count
+ * (which supervisors converge to), and which job the update log belongs to. Writes are chained so they land in order; a write
  * that fails is logged and the next one carries the newer state anyway.
  */
 import { Kvm, type KV } from "@nats-io/kv";
@@ -59,6 +59,18 @@ export class JobState {
   /** Records the desired worker count; supervisors watching the key converge to it. */
   async setDesiredWorkers(workers: number): Promise<void> {
     await this.#kv.put(StateKey.Desired, encoder.encode(JSON.stringify({ jobId: this.#jobId, workers })));
+  }
+
+  /** Whether this job's update log was already started empty (by an earlier incarnation of the coordinator). */
+  async logOpened(): Promise<boolean> {
+    const e = await this.#kv.get(StateKey.Log);
+    if (!e || e.operation !== "PUT") return false;
+    return (JSON.parse(decoder.decode(e.value)) as { jobId: string }).jobId === this.#jobId;
+  }
+
+  /** Records that this job's update log has been started. */
+  async markLogOpened(): Promise<void> {
+    await this.#kv.put(StateKey.Log, encoder.encode(JSON.stringify({ jobId: this.#jobId })));
   }
 
   /** Waits for every queued write. */

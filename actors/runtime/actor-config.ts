@@ -47,6 +47,8 @@ export interface ActorConfig {
     readonly count: number;
     /** Interval between shard snapshots; absent in configs written before it existed. */
     readonly snapshotMs?: number;
+    /** Whether snapshots purge the log entries they cover; absent means true. */
+    readonly purgeLog?: boolean;
   };
   readonly workers: { readonly count: number };
   /** Tracing settings; absent in configs written before they existed (tracing off). */

@@ -1,7 +1,8 @@
 /**
  * Follows the partition map in JetStream KV: calls back with every valid new version.
  * The bucket is created by the coordinator; until it exists the watch keeps retrying.
- * A map entry that fails validation is counted and skipped, never used.
+ * A map entry that fails validation is counted and skipped, never used; so is a map of
+ * another job (left on a shared server by an earlier run).
  */
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -11,10 +12,10 @@ import type { Counters } from "./counters.js";
 
 /** Watches the map until `signal` aborts; `onMap` sees each version in epoch order. */
 export async function watchPartitionMap(opts: {
-  nc: NatsConnection; cluster: string; log: Logger; counters: Counters;
+  nc: NatsConnection; cluster: string; jobId: string; log: Logger; counters: Counters;
   onMap: (map: PartitionMap) => void; signal: AbortSignal;
 }): Promise<void> {
-  const { nc, cluster, log, counters, onMap, signal } = opts;
+  const { nc, cluster, jobId, log, counters, onMap, signal } = opts;
   let epoch = -1;
   while (!signal.aborted) {
     try {
@@ -26,7 +27,9 @@ export async function watchPartitionMap(opts: {
         if (e.operation !== "PUT") continue;
         try {
           const map = { ...decodeMessage(e.value, ["map"]), epoch: e.revision };
-          if (map.epoch > epoch) {
+          if (map.jobId !== jobId) {
+            log.debug({ revision: e.revision, jobId: map.jobId }, "ignored the partition map of another job");
+          } else if (map.epoch > epoch) {
             epoch = map.epoch;
             onMap(map);
           }
@@ -47,6 +50,7 @@ export async function watchPartitionMap(opts: {
 
 /** Reads the current partition map once, or undefined when none is published yet. */
 export async function readPartitionMap(nc: NatsConnection, cluster: string): Promise<PartitionMap | undefined> {
+  // Callers compare its jobId with their own.
   try {
     const kv = await new Kvm(nc).open(mapBucket(cluster));
     const e = await kv.get(MAP_KEY);

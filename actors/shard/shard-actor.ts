@@ -1,23 +1,28 @@
 /**
- * The parameter-shard process: holds the rows of the partitions the map gives it,
- * serves batched pulls, applies pushes with the configured optimizer, and writes its
- * part of a checkpoint on request. It answers a key it does not own with a redirect
- * (NotOwnerError carrying the current epoch), never with wrong data, and applies a
- * given (producer, seq) push at most once.
+ * The parameter-shard process: holds the rows of the partitions the map gives it, reads
+ * their update logs and applies every entry once with the configured optimizer, serves
+ * batched pulls once caught up with the log, snapshots its rows (and purges the log
+ * entries a snapshot covers), and writes its part of a checkpoint on request. It
+ * answers a key it does not own with a redirect (NotOwnerError carrying the current
+ * epoch), never with wrong data.
  */
 import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { createActor, fromPromise } from "xstate";
 import {
-  NotOwnerError, NotReadyError, partitionOf, subjects, tensor, type PartitionMap,
+  NotOwnerError, NotReadyError, partitionOf, partitionsOwnedBy, subjects, tensor, type PartitionMap,
 } from "../../protocols/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
 import { hostActor, type ActorContext } from "../runtime/actor-host.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
+import { purgeLogBelow } from "../runtime/update-log.js";
 import { ParameterStore } from "./parameter-store.js";
+import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
 import { shardMachine } from "./shard-machine.js";
 import { ShardSnapshots } from "./shard-snapshots.js";
+import { UpdateLogReader } from "./update-log-reader.js";
 
 /** Runs a shard until it is told to stop. */
 export async function runShard(ctx: ActorContext): Promise<void> {
@@ -27,14 +32,40 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     kind: config.job.model, seed: config.seed, fields: fieldsOf(spec), denseDim: denseDimOf(spec), embeddingDim: config.job.embeddingDim,
   });
   const store = new ParameterStore(model, createOptimizer(config.job.optimizer));
-  /** Highest push sequence applied per producer: a retried push is acknowledged, not re-applied. */
-  const appliedSeq = new Map<string, number>();
+
+  // A restarted shard starts from its latest snapshot and reads the log on from that cut.
+  const snapshots = new ShardSnapshots({ dir: join(ctx.runDir, "shards", ref.id), shardId: ref.id, jobId: config.jobId, log });
+  const restored = await snapshots.restore(store);
+  const ledger = restored?.ledger ?? new PartitionLedger();
+  if (restored) {
+    counters.inc("snapshots.restored");
+    log.info({ rows: restored.rows, createdAt: restored.createdAt, position: ledger.position }, "rows restored from the latest snapshot");
+  }
+
+  let map: PartitionMap | undefined;
+  let dirty = false;
+  const reader = new UpdateLogReader({
+    nc, cluster, store, ledger, log, counters,
+    owns: (p) => map?.owners[p] === ref.id,
+    partitions: () => map?.partitions ?? config.partitions,
+  });
+  reader.onApplied = () => { dirty = true; };
 
   const actor = createActor(shardMachine.provide({
     actors: {
       join: fromPromise(async () => {
         const r = await request(nc, subjects.join(cluster), { v: 1, type: "ctl.join", actor: ref }, ["ctl.joined"], { timeoutMs: 2000 });
         if (!r.accepted) throw new Error(`join refused: ${r.reason ?? "no reason"}`);
+      }),
+      catchUp: fromPromise(async ({ signal }) => {
+        const t0 = performance.now();
+        const from = ledger.position;
+        const applied = counters.get("log.applied");
+        if (!reader.started) await reader.start();
+        await reader.caughtUp(signal);
+        const replayed = counters.get("log.applied") - applied;
+        counters.inc("log.replayed", replayed);
+        log.info({ from, to: ledger.position, replayed, ms: Math.round(performance.now() - t0) }, "caught up with the update log");
       }),
     },
   }));
@@ -44,75 +75,68 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     if (!s.matches("serving") || !s.context.map) throw new NotReadyError(`shard ${ref.id}`);
     return s.context.map;
   };
-  const checkOwnership = (map: PartitionMap, tables: Uint32Array, ids: Uint32Array): void => {
+  const checkOwnership = (m: PartitionMap, tables: Uint32Array, ids: Uint32Array): void => {
     for (let i = 0; i < tables.length; i++) {
-      const p = partitionOf(tables[i]!, ids[i]!, map.partitions);
-      if (map.owners[p] !== ref.id) {
+      const p = partitionOf(tables[i]!, ids[i]!, m.partitions);
+      if (m.owners[p] !== ref.id) {
         counters.inc("redirects");
-        throw new NotOwnerError(p, map.epoch);
+        throw new NotOwnerError(p, m.epoch);
       }
     }
   };
 
   // Malformed requests are rejected before routing is looked at: a bad message is counted
   // as rejected whichever shard it reached.
-  mailbox.serve(subjects.pull(cluster, ref.id), ["ps.pull"], (m) => {
+  // A pull waits until this shard has read the log as far as the worker's own last push.
+  mailbox.serve(subjects.pull(cluster, ref.id), ["ps.pull"], async (m) => {
     store.floatsOf(m.tables);
-    const map = servingMap();
-    checkOwnership(map, m.tables, m.ids);
+    servingMap();
+    if (ledger.position < m.after) await reader.reached(m.after, config.job.pullTimeoutMs / 2);
+    const current = servingMap();
+    checkOwnership(current, m.tables, m.ids);
     const rows = store.gather(m.tables, m.ids);
     counters.inc("rows.pulled", m.tables.length);
     counters.set("rows.held", store.size);
-    return { v: 1, type: "ps.rows", epoch: map.epoch, rows: tensor(rows) };
+    return { v: 1, type: "ps.rows", epoch: current.epoch, rows: tensor(rows) };
   });
 
-  mailbox.serve(subjects.push(cluster, ref.id), ["ps.push"], (m) => {
-    store.checkGradients(m.tables, m.grads);
-    const map = servingMap();
-    checkOwnership(map, m.tables, m.ids);
-    const last = appliedSeq.get(m.producer) ?? -1;
-    if (m.seq <= last) {
-      counters.inc("pushes.duplicate");
-      return { v: 1, type: "ps.push.ack", applied: 0, duplicate: true };
-    }
-    const applied = store.apply(m.tables, m.ids, m.grads);
-    appliedSeq.set(m.producer, m.seq);
-    dirty = true;
-    counters.inc("pushes.applied");
-    counters.inc("rows.applied", applied);
-    counters.set("rows.held", store.size);
-    return { v: 1, type: "ps.push.ack", applied, duplicate: false };
-  });
-
+  // Every entry appended before the request is applied before the rows are written: the
+  // coordinator asks only once every task's pushes are in the log.
   mailbox.serve(subjects.checkpoint(cluster, ref.id), ["ps.checkpoint"], async (m) => {
     servingMap();
+    await reader.caughtUp();
     const parts = await store.writeCheckpoint(m.dir, ref.id);
-    log.info({ dir: m.dir, rows: store.size, bytes: store.byteLength() }, "checkpoint part written");
+    log.info({ dir: m.dir, rows: store.size, bytes: store.byteLength(), logPosition: ledger.position }, "checkpoint part written");
     return { v: 1, type: "ps.checkpointed", shardId: ref.id, parts };
   });
 
-  const snapshots = new ShardSnapshots({ dir: join(ctx.runDir, "shards", ref.id), shardId: ref.id, jobId: config.jobId, log });
-  const restored = await snapshots.restore(store, appliedSeq);
-  if (restored) {
-    counters.inc("snapshots.restored");
-    log.info(restored, "rows restored from the latest snapshot");
-  }
-  let dirty = false;
+  const jsm = await jetstreamManager(nc);
+  /** Drops the log entries of our partitions that the snapshot `cut` covers. */
+  const purgeCovered = async (cut: LedgerRecord): Promise<void> => {
+    if (!map || config.shards.purgeLog === false) return;
+    const purged = await Promise.all(partitionsOwnedBy(map, ref.id).map((p) => purgeLogBelow(jsm, cluster, p, cut.position + 1)));
+    counters.inc("log.purged", purged.reduce((a, b) => a + b, 0));
+  };
   const snapshotTimer = setInterval(() => {
     if (!dirty) return;
     dirty = false;
-    snapshots.save(store, appliedSeq).then(
-      (saved) => { if (saved) counters.inc("snapshots.written"); },
+    snapshots.save(store, ledger).then(
+      async (cut) => {
+        if (!cut) return;
+        counters.inc("snapshots.written");
+        await purgeCovered(cut).catch((err: unknown) => log.warn({ err }, "purging the update log failed; the next snapshot tries again"));
+      },
       (err: unknown) => { dirty = true; log.warn({ err }, "snapshot failed; the previous one stays the latest"); },
     );
   }, config.shards.snapshotMs ?? 5000);
 
   const watching = new AbortController();
   const watch = watchPartitionMap({
-    nc, cluster, log, counters, signal: watching.signal,
-    onMap: (map) => {
-      log.info({ epoch: map.epoch, owned: map.owners.filter((o) => o === ref.id).length }, "partition map");
-      actor.send({ type: "MAP", map });
+    nc, cluster, jobId: config.jobId, log, counters, signal: watching.signal,
+    onMap: (m) => {
+      log.info({ epoch: m.epoch, owned: m.owners.filter((o) => o === ref.id).length }, "partition map");
+      map = m;
+      actor.send({ type: "MAP", map: m });
     },
   });
 
@@ -120,6 +144,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   await hostActor(ctx, actor, {
     beforeClose: async () => {
       clearInterval(snapshotTimer);
+      await reader.stop();
       watching.abort();
       await watch;
     },

@@ -1,27 +1,28 @@
 /**
- * Periodic snapshots of a shard's rows, so a restarted shard comes back with what it had
- * learned instead of fresh rows. A snapshot is one consistent cut (rows copied out
- * synchronously, with the shard's (producer, seq) record), written to a temporary
+ * Periodic snapshots of a shard's rows: a restarted shard loads the latest one and
+ * replays the update log after its cut, so it comes back with everything it had applied.
+ * A snapshot is one consistent cut (rows copied out synchronously, with the shard's
+ * ledger: how far it had read the log and what it had applied), written to a temporary
  * directory and renamed into place, then published by atomically replacing the LATEST
  * pointer: a crash mid-write leaves the previous snapshot usable. Snapshots of another
  * job (another job id) are ignored.
- *
- * Until the update log lands (pushes appended to JetStream and replayed after the
- * snapshot), a shard killed between snapshots loses the updates applied since the last
- * one: at most one snapshot interval of learning.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { CheckpointPart } from "../../protocols/index.js";
 import { writeRows, type ParameterStore, type TableRows } from "./parameter-store.js";
+import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
+
+/** Rows restored between two yields to the event loop. */
+const RESTORE_SLICE_ROWS = 32_768;
 
 interface SnapshotMeta {
   readonly jobId: string;
   readonly shardId: string;
   readonly createdAt: string;
   readonly parts: CheckpointPart[];
-  readonly appliedSeq: [string, number][];
+  readonly ledger: LedgerRecord;
 }
 
 async function readArray<T extends Float32Array | Uint32Array>(file: string, C: { new (b: ArrayBuffer): T }): Promise<T> {
@@ -46,19 +47,22 @@ export class ShardSnapshots {
     this.#log = opts.log;
   }
 
-  /** Takes a snapshot now unless one is being written; resolves once it is the latest. */
-  async save(store: ParameterStore, appliedSeq: ReadonlyMap<string, number>): Promise<boolean> {
-    if (this.#saving) return false;
+  /**
+   * Takes a snapshot now unless one is being written; resolves with the ledger it saved
+   * once it is the latest (undefined when skipped).
+   */
+  async save(store: ParameterStore, ledger: PartitionLedger): Promise<LedgerRecord | undefined> {
+    if (this.#saving) return undefined;
     this.#saving = true;
     try {
       const t0 = performance.now();
       const rows = store.exportRows();
-      const seqs = [...appliedSeq];
+      const cut = ledger.toRecord();
       const name = `snap-${Date.now()}-${this.#seq++}`;
       const tmp = join(this.#dir, `${name}.tmp`);
       await rm(tmp, { recursive: true, force: true });
       const parts = await writeRows(tmp, this.#shardId, rows);
-      const meta: SnapshotMeta = { jobId: this.#jobId, shardId: this.#shardId, createdAt: new Date().toISOString(), parts, appliedSeq: seqs };
+      const meta: SnapshotMeta = { jobId: this.#jobId, shardId: this.#shardId, createdAt: new Date().toISOString(), parts, ledger: cut };
       await writeFile(join(tmp, "meta.json"), JSON.stringify(meta));
       await rename(tmp, join(this.#dir, name));
       await writeFile(join(this.#dir, "LATEST.tmp"), name);
@@ -67,14 +71,14 @@ export class ShardSnapshots {
         if (old.startsWith("snap-") && old !== name) await rm(join(this.#dir, old), { recursive: true, force: true });
       }
       this.#log.debug({ snapshot: name, rows: rows.reduce((n, t) => n + t.ids.length, 0), ms: Math.round(performance.now() - t0) }, "snapshot written");
-      return true;
+      return cut;
     } finally {
       this.#saving = false;
     }
   }
 
-  /** Loads the latest snapshot of this job into `store` and `appliedSeq`; undefined when there is none. */
-  async restore(store: ParameterStore, appliedSeq: Map<string, number>): Promise<{ rows: number; createdAt: string } | undefined> {
+  /** Loads the latest snapshot of this job into `store`, with its ledger; undefined when there is none. */
+  async restore(store: ParameterStore): Promise<{ rows: number; createdAt: string; ledger: PartitionLedger } | undefined> {
     await mkdir(this.#dir, { recursive: true });
     let name: string;
     try {
@@ -94,8 +98,18 @@ export class ShardSnapshots {
         state: await readArray(join(dir, p.state), Float32Array),
       });
     }
-    store.importRows(rows);
-    for (const [producer, seq] of meta.appliedSeq) appliedSeq.set(producer, seq);
-    return { rows: rows.reduce((n, t) => n + t.ids.length, 0), createdAt: meta.createdAt };
+    // In slices, yielding between them: a large snapshot must not hold up the heartbeats
+    // (a shard silent for the heartbeat timeout is killed as unresponsive).
+    for (const t of rows) {
+      for (let at = 0; at < t.ids.length; at += RESTORE_SLICE_ROWS) {
+        const end = Math.min(t.ids.length, at + RESTORE_SLICE_ROWS);
+        store.importRows([{
+          ...t, ids: t.ids.subarray(at, end),
+          params: t.params.subarray(at * t.dim, end * t.dim), state: t.state.subarray(at * t.stateWidth, end * t.stateWidth),
+        }]);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    return { rows: rows.reduce((n, t) => n + t.ids.length, 0), createdAt: meta.createdAt, ledger: PartitionLedger.fromRecord(meta.ledger) };
   }
 }

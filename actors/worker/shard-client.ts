@@ -1,10 +1,9 @@
 /**
- * A worker's view of the parameter servers: routes each key of a batch plan to the
- * shard that owns its partition, pulls and pushes in one request per shard (split into
- * chunks that fit the server's payload limit), and retries what is safe to retry. A
- * push carries (producer, seq) so a retry after an unknown outcome is applied once;
- * chunks to one shard go in sequence so the shard sees sequence numbers in order. A
- * redirect waits for a newer partition map and routes again.
+ * A worker's view of the parameter servers for reading: routes each key of a batch plan
+ * to the shard that owns its partition, pulls in one request per shard (split into
+ * chunks that fit the server's payload limit), and retries what is safe to retry (a
+ * pull changes nothing). A redirect waits for a newer partition map and routes again.
+ * Gradients go the other way through the update log (update-log-writer.ts).
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
@@ -31,29 +30,24 @@ export class ShardClient {
   readonly #nc: NatsConnection;
   readonly #cluster: string;
   readonly #model: Model;
-  readonly #producer: string;
   readonly #log: Logger;
   readonly #counters: Counters;
   readonly #pullTimeoutMs: number;
-  readonly #pushTimeoutMs: number;
   /** Largest rows payload per request: well under the server's max_payload. */
   readonly #chunkBytes: number;
   #map: PartitionMap | undefined;
   #mapWaiters: (() => void)[] = [];
-  #seq = 0;
 
   constructor(opts: {
-    nc: NatsConnection; cluster: string; model: Model; producer: string; log: Logger; counters: Counters;
-    pullTimeoutMs: number; pushTimeoutMs: number; maxPayload: number;
+    nc: NatsConnection; cluster: string; model: Model; log: Logger; counters: Counters;
+    pullTimeoutMs: number; maxPayload: number;
   }) {
     this.#nc = opts.nc;
     this.#cluster = opts.cluster;
     this.#model = opts.model;
-    this.#producer = opts.producer;
     this.#log = opts.log;
     this.#counters = opts.counters;
     this.#pullTimeoutMs = opts.pullTimeoutMs;
-    this.#pushTimeoutMs = opts.pushTimeoutMs;
     this.#chunkBytes = Math.max(64 * 1024, Math.floor(opts.maxPayload / 2) - 4096);
   }
 
@@ -154,13 +148,16 @@ export class ShardClient {
     }
   }
 
-  /** Pulls every row of the plan into one buffer laid out as the plan says. */
-  async pull(plan: BatchPlan): Promise<Float32Array> {
+  /**
+   * Pulls every row of the plan into one buffer laid out as the plan says, from shards
+   * that have read the update log at least up to sequence `after`.
+   */
+  async pull(plan: BatchPlan, after = 0): Promise<Float32Array> {
     const out = new Float32Array(plan.totalFloats);
     const all = Int32Array.from({ length: plan.keys.tables.length }, (_, i) => i);
     await this.#forEachChunk(plan, all, "pull", async (c, map) => {
       const r = await request(this.#nc, subjects.pull(this.#cluster, c.shard),
-        { v: 1, type: "ps.pull", epoch: map.epoch, tables: tensor(c.tables), ids: tensor(c.ids) },
+        { v: 1, type: "ps.pull", epoch: map.epoch, after, tables: tensor(c.tables), ids: tensor(c.ids) },
         ["ps.rows"], { timeoutMs: this.#pullTimeoutMs });
       if (r.rows.length !== c.floats) throw new NotReadyError(`shard ${c.shard} answered ${r.rows.length} floats for ${c.floats}`);
       let o = 0;
@@ -172,35 +169,6 @@ export class ShardClient {
       this.#counters.inc("rows.pulled", c.keys.length);
     });
     return out;
-  }
-
-  /** Pushes the gradient of every row of the plan; resolves once every shard has applied it. */
-  async push(plan: BatchPlan, grads: Float32Array): Promise<void> {
-    const all = Int32Array.from({ length: plan.keys.tables.length }, (_, i) => i);
-    await this.#forEachChunk(plan, all, "push", async (c, map) => {
-      const g = new Float32Array(c.floats);
-      let o = 0;
-      for (const k of c.keys) {
-        const dim = this.#model.dim(plan.keys.tables[k]!);
-        const from = plan.rowOffset[k]!;
-        g.set(grads.subarray(from, from + dim), o);
-        o += dim;
-      }
-      const seq = this.#seq++;
-      // Retry the same (producer, seq) on an unknown outcome: the shard drops a duplicate.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await request(this.#nc, subjects.push(this.#cluster, c.shard),
-            { v: 1, type: "ps.push", producer: this.#producer, seq, epoch: map.epoch, tables: tensor(c.tables), ids: tensor(c.ids), grads: tensor(g) },
-            ["ps.push.ack"], { timeoutMs: this.#pushTimeoutMs });
-          break;
-        } catch (err) {
-          if (!(err instanceof UnknownOutcomeError) || attempt >= 3) throw err;
-          this.#counters.inc("retries.push.same_seq");
-        }
-      }
-      this.#counters.inc("rows.pushed", c.keys.length);
-    });
   }
 }
 

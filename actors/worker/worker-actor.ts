@@ -1,7 +1,7 @@
 /**
  * The worker process: leases tasks, reads their rows, and for each batch pulls the
- * distinct rows it touches, computes forward and backward, and pushes row-sparse
- * gradients grouped per shard. It holds nothing durable: killing it loses at most the
+ * distinct rows it touches, computes forward and backward, and appends row-sparse
+ * gradients to the partitions' update logs. It holds nothing durable: killing it loses at most the
  * task in hand, which the coordinator re-queues when the lease lapses.
  */
 import { createActor, fromPromise } from "xstate";
@@ -14,6 +14,7 @@ import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ShardClient } from "./shard-client.js";
 import { inPhaseSpan, inStepSpan } from "./step-spans.js";
+import { UpdateLogWriter } from "./update-log-writer.js";
 import { workerMachine, type TrainedTask } from "./worker-machine.js";
 
 /** Runs a worker until it is told to stop. */
@@ -24,11 +25,13 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
     kind: config.job.model, seed: config.seed, fields: fieldsOf(spec), denseDim: denseDimOf(spec), embeddingDim: config.job.embeddingDim,
   });
   // A restarted worker starts its sequence at 0 again: each incarnation is its own
-  // producer, or shards would drop its pushes as duplicates of its predecessor's.
+  // producer, or shards would drop its log entries as duplicates of its predecessor's.
   const producer = `${ref.id}.${process.pid}.${Date.now().toString(36)}`;
   const client = new ShardClient({
-    nc, cluster, model, producer, log, counters,
-    pullTimeoutMs: config.job.pullTimeoutMs, pushTimeoutMs: config.job.pushTimeoutMs, maxPayload: ctx.maxPayload,
+    nc, cluster, model, log, counters, pullTimeoutMs: config.job.pullTimeoutMs, maxPayload: ctx.maxPayload,
+  });
+  const updates = new UpdateLogWriter({
+    nc, cluster, model, producer, partitions: config.partitions, log, counters, timeoutMs: config.job.pushTimeoutMs, maxPayload: ctx.maxPayload,
   });
   let leaseId: string | undefined;
   /** Rows of the leased task trained so far: given back with the lease when the worker leaves mid-task. */
@@ -56,14 +59,14 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
       const loss = await inStepSpan(readStart, { "colony.task": task.id, "colony.rows": batch.rows }, async () => {
         const stepStart = performance.now();
         let t = stepStart;
-        const params = await inPhaseSpan("pull", () => client.pull(plan));
+        const params = await inPhaseSpan("pull", () => client.pull(plan, updates.lastSeq));
         timed("pull_ms", t);
         t = performance.now();
         const { loss, grads } = inPhaseSpan("compute", () => model.step(batch, plan, params));
         timed("compute_ms", t);
         if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
         t = performance.now();
-        await inPhaseSpan("push", () => client.push(plan, grads));
+        await inPhaseSpan("push", () => updates.push(plan, grads));
         timed("push_ms", t);
         recordLatency(counters, "step_ms", performance.now() - stepStart);
         return loss;
@@ -120,7 +123,7 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   }));
 
   const watching = new AbortController();
-  const watch = watchPartitionMap({ nc, cluster, log, counters, signal: watching.signal, onMap: (m) => client.setMap(m) });
+  const watch = watchPartitionMap({ nc, cluster, jobId: config.jobId, log, counters, signal: watching.signal, onMap: (m) => client.setMap(m) });
   actor.start();
   await hostActor(ctx, actor, {
     leaseId: () => leaseId,
@@ -137,6 +140,7 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
       }
       watching.abort();
       await watch;
+      updates.close();
     },
   });
 }

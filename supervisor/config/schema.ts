@@ -269,6 +269,11 @@ export const ClusterConfigSchema = z.strictObject({
       count: int(1, 64).default(2),
       /** Milliseconds between snapshots of a shard's rows (what a restarted shard comes back with). Default 5000. */
       snapshotMs: int(100, 3_600_000).default(5000),
+      /**
+       * Drop the update-log entries a shard's snapshot covers, keeping the log bounded.
+       * false keeps the whole log (audits, the exactly-once check). Default true.
+       */
+      purgeLog: z.boolean().default(true),
     })
     .prefault({}),
   /** Worker actors. */

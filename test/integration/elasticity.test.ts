@@ -2,11 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StatusReply } from "../../protocols/index.js";
 import { actorPids, alive, runColony, startColony, type ColonyProcess } from "../helpers/colony-cli.js";
+import { isTraining, memberOf, untilStatus, workersOf } from "../helpers/cluster-status.js";
 import { ctrFile } from "../helpers/ctr-data.js";
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(() => {
   // Operator commands find clusters through this registry: keep the tests' own.
@@ -19,29 +17,10 @@ function startJob(cluster: string, extra: string[] = [], rows = 60_000): ColonyP
     "--set", "job.batch=512", "--set", "job.data.rowsPerTask=4096", "--set", "supervision.heartbeatTimeoutMs=3000", ...extra]);
 }
 
-async function status(cluster: string): Promise<StatusReply> {
-  const r = await runColony(["status", "--cluster", cluster, "--json"]);
-  if (r.code !== 0) throw new Error(`colony status failed: ${r.stderr}`);
-  return r.result as unknown as StatusReply;
-}
-
-/** Polls status until `check` holds. */
-async function until(cluster: string, what: string, check: (s: StatusReply) => boolean, timeoutMs = 60_000): Promise<StatusReply> {
-  const deadline = Date.now() + timeoutMs;
-  let last: StatusReply | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await status(cluster);
-      if (check(last)) return last;
-    } catch { /* not up yet */ }
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last?.members.map((m) => [m.id, m.state, m.pid]))}`);
-}
-
-const workers = (s: StatusReply) => s.members.filter((m) => m.kind === "worker");
-const member = (s: StatusReply, id: string) => s.members.find((m) => m.id === id)!;
-const training = (s: StatusReply) => member(s, "coordinator")?.state === "training" && (s.progress?.rowsDone ?? 0) > 0;
+const until = untilStatus;
+const workers = workersOf;
+const member = memberOf;
+const training = isTraining;
 
 describe("a running cluster", () => {
   it("scales from 1 to 4 to 2 workers during one epoch: every row is trained, the job completes, the AUC floor holds", async () => {

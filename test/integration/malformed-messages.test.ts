@@ -4,6 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jetstream } from "@nats-io/jetstream";
+import { readPartitionMap } from "../../actors/index.js";
 import { decodeMessage, encodeMessage, subjects, tensor, type Inspected } from "../../protocols/index.js";
 import { startColony } from "../helpers/colony-cli.js";
 import { ctrFile } from "../helpers/ctr-data.js";
@@ -17,6 +19,19 @@ async function inspect(nc: NatsConnection, id: string): Promise<Inspected> {
   return decodeMessage(r.data, ["ctl.inspected"]);
 }
 
+/** Bad entries for the update log of partition `p`, which its owning shard must skip and count. */
+function badLogEntries(p: number): Uint8Array[] {
+  const entry = (over: Record<string, unknown>) => rawEncode({ v: 1, type: "log.update", producer: "evil", seq: 1, partition: p, ...over });
+  return [
+    Uint8Array.of(0xc1, 0xff, 0x00),                                                                 // not msgpack
+    rawEncode({ v: 99, type: "log.update" }),                                                        // a version nobody speaks
+    rawEncode({ v: 1, type: "ps.teleport" }),                                                        // a type nobody knows
+    entry({ tables: tensor(Uint32Array.of(0)), ids: tensor(Uint32Array.of(1)), grads: tensor(Float32Array.of(NaN)) }), // NaN
+    entry({ tables: tensor(Uint32Array.of(0, 1)), ids: tensor(Uint32Array.of(1)), grads: tensor(Float32Array.of(1)) }), // keys disagree
+    entry({ partition: p + 1, tables: tensor(Uint32Array.of(0)), ids: tensor(Uint32Array.of(1)), grads: tensor(new Float32Array(16)) }), // wrong log
+  ];
+}
+
 /** Garbage of every kind a receiver must survive, plus type-specific bad payloads for a subject. */
 function garbageFor(subject: string): Uint8Array[] {
   const generic = [
@@ -27,18 +42,6 @@ function garbageFor(subject: string): Uint8Array[] {
     rawEncode({ v: 1 }),                                   // no type
     new Uint8Array(0),                                     // empty
   ];
-  if (subject.endsWith(".push")) {
-    generic.push(
-      rawEncode({ v: 1, type: "ps.push", producer: "evil", seq: 1, epoch: 1,                  // grads with a NaN
-        tables: tensor(Uint32Array.of(0)), ids: tensor(Uint32Array.of(1)), grads: tensor(Float32Array.of(NaN)) }),
-      rawEncode({ v: 1, type: "ps.push", producer: "evil", seq: 2, epoch: 1,                  // ids and tables disagree
-        tables: tensor(Uint32Array.of(0, 1)), ids: tensor(Uint32Array.of(1)), grads: tensor(Float32Array.of(1)) }),
-      rawEncode({ v: 1, type: "ps.push", producer: "evil", seq: 3, epoch: 1,                  // a row of the wrong width
-        tables: tensor(Uint32Array.of(0)), ids: tensor(Uint32Array.of(1)), grads: tensor(new Float32Array(5)) }),
-      rawEncode({ v: 1, type: "ps.push", producer: "evil", seq: 4, epoch: 1,                  // a table the model lacks
-        tables: tensor(Uint32Array.of(777)), ids: tensor(Uint32Array.of(1)), grads: tensor(new Float32Array(16)) }),
-    );
-  }
   if (subject.endsWith(".pull")) {
     generic.push(rawEncode({ v: 1, type: "ps.pull", epoch: 1, tables: { dtype: "u32", shape: [2], data: new Uint8Array(3) }, ids: tensor(Uint32Array.of(1)) }));
   }
@@ -74,8 +77,8 @@ describe("actors under malformed messages, while a dlrm-small job trains", () =>
       const sent = new Map<string, number>(ACTORS.map((id) => [id, 0]));
       const listeners = (subject: string): string[] => ACTORS.filter((id) => before.get(id)!.subjects.includes(subject));
       const allSubjects = new Set(ACTORS.flatMap((id) => before.get(id)!.subjects));
-      // Every actor listens on its pulls/pushes, joins, heartbeats, leases, inspection or stop subjects.
-      expect(allSubjects.size).toBeGreaterThanOrEqual(11);
+      // Every actor listens on its pulls, joins, heartbeats, leases, inspection or stop subjects.
+      expect(allSubjects.size).toBeGreaterThanOrEqual(9);
       for (const subject of allSubjects) {
         for (const bytes of garbageFor(subject)) {
           // Requests get an error reply; publishes are only counted. Either way nothing may crash.
@@ -84,12 +87,24 @@ describe("actors under malformed messages, while a dlrm-small job trains", () =>
         }
       }
 
+      // The update log: bad entries appended to partitions 0 and 1 are skipped and counted by their owners.
+      const map = await readPartitionMap(nc, CLUSTER);
+      expect(map).toBeDefined();
+      const js = jetstream(nc);
+      for (const p of [0, 1]) {
+        for (const bytes of badLogEntries(p)) {
+          await js.publish(subjects.log(CLUSTER, p), bytes);
+          sent.set(map!.owners[p]!, sent.get(map!.owners[p]!)! + 1);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+
       for (const id of ACTORS) {
         const after = await inspect(nc, id);
         const rejected = (after.counters["rejected"] ?? 0) - (before.get(id)!.counters["rejected"] ?? 0);
         expect(rejected, `${id} rejected ${rejected} of ${sent.get(id)} bad messages`).toBeGreaterThanOrEqual(sent.get(id)!);
       }
-      const shard = await inspect(nc, "shard-0");
+      const shard = await inspect(nc, map!.owners[0]!);
       expect(shard.counters["rejected.non_finite"]).toBeGreaterThanOrEqual(1);
       expect(shard.counters["rejected.wrong_shape"]).toBeGreaterThanOrEqual(1);
       expect(shard.counters["rejected.unsupported_version"]).toBeGreaterThanOrEqual(1);

@@ -21,7 +21,7 @@ describe("partitionOf", () => {
 
 describe("roundRobinMap", () => {
   it("gives every shard an equal share of partitions and every partition one owner", () => {
-    const map = roundRobinMap(1, 256, ["shard-0", "shard-1", "shard-2"]);
+    const map = roundRobinMap(1, 256, ["shard-0", "shard-1", "shard-2"], "job");
     const owned = ["shard-0", "shard-1", "shard-2"].map((s) => partitionsOwnedBy(map, s).length);
     expect(owned.reduce((a, b) => a + b, 0)).toBe(256);
     expect(Math.max(...owned) - Math.min(...owned)).toBeLessThanOrEqual(1);

@@ -1,9 +1,10 @@
 /**
  * The shard's diagram, walked path by path (DESIGN idea 4): @xstate/graph enumerates
  * every path through the machine with joins that succeed or fail (up to two failures
- * in a row), partition maps of epochs 1 and 2 (and a second, different map claiming
- * epoch 2) and STOP offered in every state; each path is replayed on a real actor
- * whose join is settled as the path says, on a simulated clock.
+ * in a row), catch-ups with the update log that succeed or fail, partition maps of
+ * epochs 1 and 2 (and a second, different map claiming epoch 2) and STOP offered in
+ * every state; each path is replayed on a real actor whose join and catch-up are
+ * settled as the path says, on a simulated clock.
  */
 import { describe, expect, it } from "vitest";
 import { shardMachine } from "../../../../actors/index.js";
@@ -12,10 +13,10 @@ import {
   declaredStates, describePath, fails, Rig, shortestPaths, simplePaths, transitionPaths, stateOf, succeeds, type MachineModel,
 } from "../helpers/machine-model.js";
 
-const first = roundRobinMap(1, 4, ["s0", "s1"]);
-const second = roundRobinMap(2, 4, ["s1", "s0"]);
+const first = roundRobinMap(1, 4, ["s0", "s1"], "job");
+const second = roundRobinMap(2, 4, ["s1", "s0"], "job");
 /** A different map that claims the epoch the shard may already hold. */
-const rival = roundRobinMap(2, 4, ["s0"]);
+const rival = roundRobinMap(2, 4, ["s0"], "job");
 
 const model: MachineModel<typeof shardMachine> = {
   machine: shardMachine,
@@ -25,8 +26,8 @@ const model: MachineModel<typeof shardMachine> = {
     { type: "MAP", map: rival },
     { type: "STOP" },
   ],
-  outcomes: { join: [succeeds(), fails("coordinator unreachable")] },
-  stopWhen: (s) => s.context.joinFailures >= 2,
+  outcomes: { join: [succeeds(), fails("coordinator unreachable")], catchUp: [succeeds(), fails("update log unreadable")] },
+  stopWhen: (s) => s.context.joinFailures >= 2 || s.context.replayFailures >= 2,
 };
 
 const shortest = shortestPaths(model);
@@ -58,7 +59,7 @@ describe("shard machine, walked path by path", () => {
     expect(aborted).toBeGreaterThan(0);
   });
 
-  it("serves only after it has been given a map, and holds one all the while", async () => {
+  it("serves only after it has been given a map and has caught up with the update log, and holds a map all the while", async () => {
     let serving = 0;
     for (const path of walks) {
       const r = new Rig(shardMachine, model);
@@ -66,6 +67,7 @@ describe("shard machine, walked path by path", () => {
         if (stateOf(step.state) !== "serving") return;
         serving++;
         expect(path.steps.slice(1, i + 1).some((s) => s.event.type === "MAP"), describePath(path, i)).toBe(true);
+        expect(path.steps.slice(1, i + 1).some((s) => s.event.type.startsWith("xstate.done.actor.") && s.event.type.endsWith(".replaying")), describePath(path, i)).toBe(true);
         expect(r.actor.getSnapshot().context.map, describePath(path, i)).toBeDefined();
       });
     }
@@ -90,17 +92,18 @@ describe("shard machine, walked path by path", () => {
     expect(stale).toBeGreaterThan(0);
   });
 
-  it("takes a map of a newer epoch whenever it awaits or serves one", async () => {
+  it("takes a map of a newer epoch in every state, and starts replaying once it has its first", async () => {
     let newer = 0;
     for (const path of walks) {
       const r = new Rig(shardMachine, model);
       let before = r.actor.getSnapshot();
       await r.replay(path, (step, i) => {
         const after = r.actor.getSnapshot();
-        const waitsForMaps = ["awaitingMap", "serving"].includes(stateOf(before));
-        if (step.event.type === "MAP" && waitsForMaps && step.event.map.epoch > (before.context.map?.epoch ?? -1)) {
+        if (step.event.type === "MAP" && before.status === "active" && step.event.map.epoch > (before.context.map?.epoch ?? -1)) {
           newer++;
-          expect({ state: stateOf(after), map: after.context.map }, describePath(path, i)).toEqual({ state: "serving", map: step.event.map });
+          const was = stateOf(before);
+          const next = was === "awaitingMap" ? "replaying" : was;
+          expect({ state: stateOf(after), map: after.context.map }, describePath(path, i)).toEqual({ state: next, map: step.event.map });
         }
         before = after;
       });
@@ -119,13 +122,28 @@ describe("shard machine, walked path by path", () => {
     }
   });
 
+  it("tries the catch-up again after a failure, waiting twice as long after each failure in a row", async () => {
+    const r = new Rig(shardMachine, model);
+    r.actor.send({ type: "MAP", map: first });
+    await r.settle("join", succeeds());
+    for (const waitMs of [200, 400, 800]) {
+      await r.settle("catchUp", fails("update log unreadable"));
+      r.clock.increment(waitMs - 1);
+      expect(stateOf(r.actor.getSnapshot())).toBe("replayPaused");
+      r.clock.increment(1);
+      expect(stateOf(r.actor.getSnapshot())).toBe("replaying");
+    }
+  });
+
   // Found by this walk (and in a real cluster): the map watch delivers each epoch once, so a
   // map that arrives before the join is acknowledged must be kept, not dropped.
-  it("keeps a map that arrives while it is joining, and serves it once joined", async () => {
+  it("keeps a map that arrives while it is joining, and serves it once joined and caught up", async () => {
     const r = new Rig(shardMachine, model);
     r.actor.send({ type: "MAP", map: first });
     expect(stateOf(r.actor.getSnapshot())).toBe("joining");
     await r.settle("join", succeeds());
+    expect(stateOf(r.actor.getSnapshot())).toBe("replaying");
+    await r.settle("catchUp", succeeds());
     expect(stateOf(r.actor.getSnapshot())).toBe("serving");
     expect(r.actor.getSnapshot().context.map?.epoch).toBe(1);
   });
