@@ -30,6 +30,20 @@ describe("colony inspect and colony export (the built CLI)", () => {
     expect(b.result!["shards"]).toEqual(["shard-0", "shard-1"]);
   });
 
+  it("gives the same digests for checkpoints of real clusters with 1 and with 2 shards (one worker, so the same updates in the same order)", async () => {
+    const digests: unknown[] = [];
+    for (const shards of [1, 2]) {
+      const dir = tempDir();
+      const up = await runColony(["up", "examples/adult.yaml", "--run-dir", dir, "--set", `shards.count=${shards}`, "--set", "workers.count=1", "--json"]);
+      expect(up.code, up.stderr.slice(-2000)).toBe(0);
+      const inspected = await runColony(["inspect", "--checkpoint", join(dir, "final"), "--json"]);
+      expect(inspected.code, inspected.stderr).toBe(0);
+      expect(inspected.result!["shards"]).toHaveLength(shards);
+      digests.push(inspected.result!["digest"]);
+    }
+    expect(digests[1]).toEqual(digests[0]);
+  }, 300_000);
+
   it("inspect without --json prints a readable summary with the job, the rows per table and the digests", async () => {
     const run = await runColony(["inspect", "--checkpoint", await checkpoint(2)]);
     expect(run.code, run.stderr).toBe(0);
