@@ -76,10 +76,13 @@ export async function runColonyUp(opts: {
   test: string;
   timeoutMs: number;
   stderrFile: string;
+  /** Further `--set PATH=VALUE` overrides. */
+  set?: readonly string[];
 }): Promise<ColonyUpRun> {
   const args = [
     "dist/bin/colony.js", "up", opts.config, "--run-dir", opts.runDir,
     "--set", `job.data.path=${opts.train}`, "--set", `job.data.eval=${opts.test}`, "--json",
+    ...(opts.set ?? []).flatMap((s) => ["--set", s]),
   ];
   const watch = new HeartbeatWatch();
   const out = await runStep({

@@ -15,7 +15,8 @@
  * (stdout gets the whole record as one line; no progress on stderr), --out DIR.
  *
  * `npm run bench -- elasticity [--reps N] [--quick]` runs the elasticity benchmark
- * instead (scale, worker and shard restarts; see elasticity.ts).
+ * instead (scale, worker and shard restarts; see elasticity.ts); `npm run bench --
+ * observability [--pairs N] [--quick]` measures what metrics and tracing cost.
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -29,6 +30,7 @@ import { BenchSetupError } from "./bench-errors.js";
 import { runColonyEval, runColonyUp, workerBreakdown } from "./colony-run.js";
 import { ensureCtrData, estimatePayload, oracleAuc } from "./ctr-data.js";
 import { elasticityMain } from "./elasticity.js";
+import { observabilityMain } from "./observability-overhead.js";
 import { detectMachine } from "./machine.js";
 import { measureRequestThroughputs } from "./nats-request-throughput.js";
 import { markdownReport, summaryOf, type BenchRecord, type Messaging } from "./report.js";
@@ -242,6 +244,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 
 async function main(): Promise<void> {
   if (process.argv[2] === "elasticity") return elasticityMain(process.argv.slice(3));
+  if (process.argv[2] === "observability") return observabilityMain(process.argv.slice(3));
   const opts = parseBenchArgs(process.argv.slice(2));
   const log = opts.json ? () => undefined : (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = await runBench(opts, log);
