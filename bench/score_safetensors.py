@@ -151,11 +151,19 @@ def logits_numpy(kind, t, dense, emb):
 
 
 def logits_torch(kind, t, dense, emb):
-    if kind != "dlrm-small":
-        return logits_numpy(kind, t, dense, emb)
-    T = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in t.items() if v.dtype == np.float32}
+    # The dense tensors only (small), copied: the reader's arrays are read-only views.
+    T = {k: torch.from_numpy(np.array(v)) for k, v in t.items() if not k.startswith("embeddings.")}
     F = torch.nn.functional
     with torch.no_grad():
+        if kind in ("lr", "fm"):
+            # Colony sums these logits in float64: so does this.
+            z = T["bias"].double()[0] + torch.from_numpy(dense).double() @ T["dense.weight"].double()
+            E = torch.stack([torch.from_numpy(e) for e in emb], dim=1).double()
+            z = z + E[:, :, 0].sum(dim=1)
+            if kind == "fm":
+                v = E[:, :, 1:]
+                z = z + 0.5 * ((v.sum(dim=1) ** 2).sum(dim=1) - (v ** 2).sum(dim=(1, 2)))
+            return z.numpy()
         x = torch.from_numpy(dense)
         h = F.relu(F.linear(F.relu(F.linear(x, T["bottom.0.weight"], T["bottom.0.bias"])), T["bottom.1.weight"], T["bottom.1.bias"]))
         z = torch.cat([h] + [torch.from_numpy(e) for e in emb], dim=1)
