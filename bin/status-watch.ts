@@ -40,8 +40,8 @@ export async function watchStatusCommand(args: WatchArgs): Promise<number> {
         history.add(s, Date.now());
         frame = renderWatchFrame(s, history, { width: tty ? (out.columns ?? 100) : 120, color: tty });
       } catch (err) {
-        // Nobody answers on the status subject: the root supervisor is gone, the job is over.
-        if (err instanceof NotReadyError) {
+        // Nobody answers on the status subject, or its embedded NATS server is gone with it: the job is over.
+        if (err instanceof NotReadyError || c.nc.isClosed()) {
           farewell = `colony: cluster '${c.cluster}' has stopped\n`;
           break;
         }

@@ -13,7 +13,7 @@ import { recordLatency } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ShardClient } from "./shard-client.js";
-import { inPhaseSpan, inStepSpan } from "./step-spans.js";
+import { inPhaseSpan, inRootSpan, inStepSpan } from "./step-spans.js";
 import { UpdateLogWriter } from "./update-log-writer.js";
 import { workerMachine, type TrainedTask } from "./worker-machine.js";
 
@@ -92,8 +92,8 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
         const r = await request(nc, subjects.join(cluster), { v: 1, type: "ctl.join", actor: ref }, ["ctl.joined"], { timeoutMs: 2000 });
         if (!r.accepted) throw new Error(`join refused: ${r.reason ?? "no reason"}`);
       }),
-      lease: fromPromise(async () =>
-        request(nc, subjects.taskLease(cluster), { v: 1, type: "task.lease", workerId: ref.id }, ["task.leased"], { timeoutMs: 5000 })),
+      lease: fromPromise(async () => inRootSpan("lease", {}, () =>
+        request(nc, subjects.taskLease(cluster), { v: 1, type: "task.lease", workerId: ref.id }, ["task.leased"], { timeoutMs: 5000 }))),
       train: fromPromise(async ({ input: task, signal }) => {
         leaseId = task.leaseId;
         rowsInTask = 0;

@@ -157,7 +157,7 @@ describe("observability of a running cluster", () => {
     expect(done.code, done.stderr.slice(-2000)).toBe(0);
   });
 
-  it("records each traced step as one trace across processes: the worker's step, pull and request, and the shard's serving span", async () => {
+  it("records each traced step as one trace across processes: the worker's step, pull and request, and the shard's serving span; a lease likewise through the coordinator", async () => {
     const runDir = mkdtempSync(join(tmpdir(), "colony-traces-"));
     const job = startJob("traces", ["--set", "observability.traces=file", "--set", "observability.traceSampleRatio=1"], 20_000, runDir);
     const run = await job.done;
@@ -186,5 +186,8 @@ describe("observability of a running cluster", () => {
     const step = steps[0]!;
     const children = spans.filter((x) => x.parentSpanId === step.spanId).map((x) => x.name).sort();
     expect(children).toEqual(["compute", "pull", "push", "read"]);
+    // A worker's lease is a trace too, through the coordinator.
+    const leases = new Set(spans.filter((x) => x.name === "lease" && x.actor.startsWith("worker-")).map((x) => x.traceId));
+    expect(spans.some((x) => x.name === "serve task.lease" && x.actor === "coordinator" && leases.has(x.traceId))).toBe(true);
   });
 });
