@@ -8,6 +8,7 @@ export { workerMachine, type TrainedTask } from "./worker/worker-machine.js";
 export type { ActorConfig } from "./runtime/actor-config.js";
 export { Counters } from "./runtime/counters.js";
 export { LATENCY_BUCKETS_MS, latencyHistogramNames, readLatencyHistogram, type LatencyHistogram } from "./runtime/latency-histogram.js";
+export { otlpUrl } from "./runtime/tracing.js";
 export { request } from "./runtime/request.js";
 export { readPartitionMap, watchPartitionMap } from "./runtime/map-watch.js";
 

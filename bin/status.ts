@@ -8,7 +8,8 @@ export async function statusCommand(args: ClusterTarget & { json: boolean }): Pr
   const c = await connectToCluster(args);
   try {
     const s = await fetchStatus(c);
-    process.stdout.write(args.json ? `${JSON.stringify(s)}\n` : renderStatus(s));
+    const metrics = c.entry?.metricsUrl ? `metrics ${c.entry.metricsUrl}\n` : "";
+    process.stdout.write(args.json ? `${JSON.stringify(s)}\n` : `${renderStatus(s)}${metrics}`);
     return 0;
   } finally {
     await c.nc.close();

@@ -16,13 +16,13 @@ import { join, resolve } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { decodeMessage, encodeMessage, subjects, type JobDone } from "../protocols/index.js";
 import { pino } from "pino";
-import { Counters, watchPartitionMap } from "../actors/index.js";
+import { Counters, otlpUrl, watchPartitionMap } from "../actors/index.js";
 import { ActorTree, type ActorTreeEvent } from "./actor-tree.js";
 import type { ClusterConfig } from "./config/index.js";
 import { registerCluster, unregisterCluster } from "./cluster-registry.js";
 import { ClusterStatusBoard } from "./cluster-status.js";
 import { watchDesiredWorkers } from "./desired-workers.js";
-import { startPrometheusEndpoint, type PrometheusEndpoint } from "./metrics/index.js";
+import { startClusterMetrics, type ClusterMetrics } from "./metrics/index.js";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 import type { Progress } from "../protocols/index.js";
 
@@ -68,7 +68,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   let nc: NatsConnection | undefined;
   let tree: ActorTree | undefined;
   let board: ClusterStatusBoard | undefined;
-  let metrics: PrometheusEndpoint | undefined;
+  let metrics: ClusterMetrics | undefined;
   let registered = false;
   const watching = new AbortController();
   const background: Promise<void>[] = [];
@@ -83,10 +83,14 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     const conn = nc;
     const statusBoard = (board = new ClusterStatusBoard(conn, config.cluster, { natsUrl: url, runDir }));
     statusBoard.setDesiredWorkers(config.workers.count);
-    const { prometheusPort, prometheusHost } = config.observability;
-    if (prometheusPort !== undefined) {
-      metrics = await startPrometheusEndpoint({ host: prometheusHost, port: prometheusPort, cluster: config.cluster, status: () => statusBoard.snapshot() });
-      emit({ type: "metrics.listening", url: metrics.url });
+    const { prometheusPort, prometheusHost, otlpEndpoint, otlpMetricsIntervalMs } = config.observability;
+    if (prometheusPort !== undefined || otlpEndpoint !== undefined) {
+      metrics = await startClusterMetrics({
+        cluster: config.cluster, status: () => statusBoard.snapshot(),
+        prometheus: prometheusPort === undefined ? undefined : { host: prometheusHost, port: prometheusPort },
+        otlp: otlpEndpoint === undefined ? undefined : { url: otlpUrl(otlpEndpoint, "metrics"), intervalMs: otlpMetricsIntervalMs },
+      });
+      if (metrics.prometheusUrl) emit({ type: "metrics.listening", url: metrics.prometheusUrl });
     }
 
     const outcome = new Promise<JobDone>((resolveOutcome) => {
@@ -140,7 +144,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       },
     }));
     await registerCluster({
-      cluster: config.cluster, natsUrl: url, supervisorPid: process.pid, runDir, startedAt: new Date(started).toISOString(), metricsUrl: metrics?.url,
+      cluster: config.cluster, natsUrl: url, supervisorPid: process.pid, runDir, startedAt: new Date(started).toISOString(), metricsUrl: metrics?.prometheusUrl,
     });
     registered = true;
 

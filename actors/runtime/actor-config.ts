@@ -52,7 +52,7 @@ export interface ActorConfig {
   };
   readonly workers: { readonly count: number };
   /** Tracing settings; absent in configs written before they existed (tracing off). */
-  readonly observability?: { readonly traces: "off" | "file"; readonly traceSampleRatio: number };
+  readonly observability?: { readonly traces: "off" | "file" | "otlp"; readonly traceSampleRatio: number; readonly otlpEndpoint?: string };
   readonly log: { readonly level: "trace" | "debug" | "info" | "warn" | "error" };
 }
 

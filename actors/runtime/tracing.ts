@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { context, propagation, trace, type Tracer } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { JsonLinesSpanExporter } from "./json-lines-span-exporter.js";
 
-/** Where spans go: nowhere, or `RUN/traces/<actor>.jsonl`. */
-export const TraceExport = { Off: "off", File: "file" } as const;
+/** Where spans go: nowhere, `RUN/traces/<actor>.jsonl`, or an OTLP/HTTP collector. */
+export const TraceExport = { Off: "off", File: "file", Otlp: "otlp" } as const;
 export type TraceExport = (typeof TraceExport)[keyof typeof TraceExport];
 
 /** The tracing part of the cluster config. */
@@ -23,6 +24,13 @@ export interface TracingSettings {
   readonly traces: TraceExport;
   /** Fraction of root spans (training steps, leases) recorded, 0..1. */
   readonly traceSampleRatio: number;
+  /** OTLP/HTTP collector base URL; required for otlp. */
+  readonly otlpEndpoint?: string;
+}
+
+/** The OTLP/HTTP URL of a signal under a collector's base URL (`http://c:4318` → `http://c:4318/v1/traces`). */
+export function otlpUrl(endpoint: string, signal: "traces" | "metrics"): string {
+  return `${endpoint.replace(/\/+$/, "")}/v1/${signal}`;
 }
 
 /** The name every Colony span is recorded under. */
@@ -49,7 +57,9 @@ export function startTracing(opts: {
 }): Tracing {
   const s = opts.settings;
   if (!s || s.traces === TraceExport.Off || s.traceSampleRatio <= 0) return { enabled: false, shutdown: async () => undefined };
-  const exporter = new JsonLinesSpanExporter(join(opts.runDir, "traces", `${opts.actor}.jsonl`), opts.actor);
+  const exporter = s.traces === TraceExport.Otlp
+    ? new OTLPTraceExporter({ url: otlpUrl(s.otlpEndpoint ?? "http://127.0.0.1:4318", "traces") })
+    : new JsonLinesSpanExporter(join(opts.runDir, "traces", `${opts.actor}.jsonl`), opts.actor);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": `colony-${opts.kind}`, "service.instance.id": opts.actor, "colony.cluster": opts.cluster }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.traceSampleRatio) }),

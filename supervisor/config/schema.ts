@@ -55,7 +55,7 @@ export const ConsistencyMode = { Async: "async" } as const;
 export type ConsistencyMode = (typeof ConsistencyMode)[keyof typeof ConsistencyMode];
 
 /** Where OpenTelemetry spans go. */
-export const TraceExport = { Off: "off", File: "file" } as const;
+export const TraceExport = { Off: "off", File: "file", Otlp: "otlp" } as const;
 export type TraceExport = (typeof TraceExport)[keyof typeof TraceExport];
 
 /** Log levels (pino's names). */
@@ -71,6 +71,7 @@ const values = <T extends Record<string, string>>(o: T) =>
 
 const NATS_URL = /^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/;
 const CLUSTER_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
+const OTLP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
 
 const NatsSchema = z
   .strictObject({
@@ -292,10 +293,22 @@ export const ClusterConfigSchema = z.strictObject({
       prometheusPort: int(0, 65535).optional(),
       /** Address the Prometheus endpoint listens on. Default 127.0.0.1 (this machine only). */
       prometheusHost: z.string({ error: "host name or IP address" }).min(1, { error: "host name or IP address" }).default("127.0.0.1"),
-      /** Where OpenTelemetry spans go: off, or file (RUN/traces/<actor>.jsonl). Default off. */
+      /** Where OpenTelemetry spans go: off, file (RUN/traces/<actor>.jsonl) or otlp (otlpEndpoint). Default off. */
       traces: z.enum(values(TraceExport)).default(TraceExport.Off),
       /** Fraction of training steps (and leases) traced, with their pulls, pushes and the shards' serving spans. Default 0.01. */
       traceSampleRatio: numberBetween(0, 1).default(0.01),
+      /** OTLP/HTTP collector base URL (spans to /v1/traces, metrics to /v1/metrics); absent: no OTLP export. */
+      otlpEndpoint: z
+        .string({ error: "http(s)://host:port of an OTLP/HTTP collector" })
+        .regex(OTLP_URL, { error: "http(s)://host:port of an OTLP/HTTP collector" })
+        .optional(),
+      /** Milliseconds between OTLP metric exports of the root supervisor. Default 10000. */
+      otlpMetricsIntervalMs: int(100, 3_600_000).default(10_000),
+    })
+    .refine((o) => o.traces !== TraceExport.Otlp || typeof o.otlpEndpoint === "string", {
+      path: ["otlpEndpoint"],
+      error: "http(s)://host:port of an OTLP/HTTP collector (required when observability.traces is otlp)",
+      when: (p) => typeof p.value === "object" && p.value !== null,
     })
     .prefault({}),
   /** Logging. */

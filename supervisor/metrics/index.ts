@@ -1,4 +1,5 @@
-/** Front door of the cluster's metrics: the Prometheus scrape endpoint of the root supervisor and the names it exports. */
+/** Front door of the cluster's metrics: the root supervisor's Prometheus endpoint and OTLP export, and the names they carry. */
+export { startClusterMetrics, startPrometheusEndpoint, type ClusterMetrics } from "./cluster-metrics.js";
 export { histogramMetricName } from "./heartbeat-histograms.js";
-export { MetricsEndpointError, startPrometheusEndpoint, type PrometheusEndpoint } from "./prometheus-endpoint.js";
+export { MetricsEndpointError, type PrometheusEndpoint } from "./prometheus-endpoint.js";
 export { STATUS_METRIC_NAMES } from "./status-instruments.js";

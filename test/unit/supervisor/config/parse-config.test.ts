@@ -67,7 +67,7 @@ describe("parseConfig", () => {
         pushTimeoutMs: 10_000,
         pullTimeoutMs: 10_000,
       },
-      shards: { count: 2, snapshotMs: 5000 },
+      shards: { count: 2, snapshotMs: 5000, purgeLog: true },
       workers: { count: 2 },
       supervision: {
         strategy: "one_for_one",
@@ -80,9 +80,16 @@ describe("parseConfig", () => {
         shards: { restart: "permanent", strategy: "one_for_one" },
         workers: { restart: "permanent", strategy: "one_for_one" },
       },
-      observability: { prometheusHost: "127.0.0.1", traces: "off", traceSampleRatio: 0.01 },
+      observability: { prometheusHost: "127.0.0.1", traces: "off", traceSampleRatio: 0.01, otlpMetricsIntervalMs: 10_000 },
       log: { level: "info" },
     });
+  });
+
+  it("requires an OTLP endpoint when traces go to OTLP", () => {
+    const err = configError({ ...minimalCsv(), observability: { traces: "otlp" } });
+    expect(issueAt(err, "observability.otlpEndpoint").allowed).toContain("required when observability.traces is otlp");
+    expect(parseConfig({ ...minimalCsv(), observability: { traces: "otlp", otlpEndpoint: "http://collector:4318" } }).observability)
+      .toMatchObject({ traces: "otlp", otlpEndpoint: "http://collector:4318" });
   });
 
   it("names the path, the value and the allowed values of a bad enum", () => {
@@ -104,6 +111,8 @@ describe("parseConfig", () => {
     ["observability.prometheusHost", "", "host name or IP address"],
     ["observability.traces", "jaeger", "off | file"],
     ["observability.traceSampleRatio", 1.5, "number in [0, 1]"],
+    ["observability.otlpEndpoint", "collector:4318", "http(s)://host:port of an OTLP/HTTP collector"],
+    ["observability.otlpMetricsIntervalMs", 50, "integer 100..3600000"],
     ["job.model", "xgboost", "lr | fm | dlrm-small"],
     ["job.embeddingDim", 0, "integer 1..1024"],
     ["job.data.format", "parquet", "criteo | csv"],
