@@ -43,6 +43,8 @@ export class HeartbeatHistograms implements MetricProducer {
     const s = this.#source();
     const now = Date.now();
     const end = toHrTime(now);
+    // Cumulative since the supervisor started (an actor restarted since then starts its counts over, a reset).
+    const start = toHrTime(now - s.uptimeMs);
     const metrics = new Map<string, DataPoint<Histogram>[]>();
     for (const m of s.members) {
       for (const name of latencyHistogramNames(m.counters)) {
@@ -50,9 +52,8 @@ export class HeartbeatHistograms implements MetricProducer {
         if (!h) continue;
         const metric = histogramMetricName(m.kind, name);
         const attributes: Attributes = { actor: m.id, kind: m.kind };
-        // The series started with the actor's current process; its age is not on the wire, so the scrape time stands in.
         const point: DataPoint<Histogram> = {
-          startTime: end, endTime: end, attributes,
+          startTime: start, endTime: end, attributes,
           value: { buckets: { boundaries: [...h.boundaries], counts: h.counts }, count: h.count, sum: h.sum },
         };
         metrics.set(metric, [...(metrics.get(metric) ?? []), point]);
