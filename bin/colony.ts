@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { ColonyError } from "../protocols/index.js";
 import { ConfigError } from "../supervisor/index.js";
 import { CheckpointError, DataSpecError, ExportFormatError, SafetensorsError } from "../train/index.js";
+import { dashboardCommand } from "./dashboard.js";
 import { detach } from "./detach.js";
 import { downCommand } from "./down.js";
 import { evalCommand } from "./eval.js";
@@ -24,6 +25,8 @@ const USAGE = `usage:
       --detach returns once it trains, leaving it running in the background
   colony status [--cluster NAME | --nats URL --cluster NAME] [--json | --watch [--interval MS]]
       --watch redraws members, shard load, throughput and loss every second (MS) until Ctrl-C
+  colony dashboard [--cluster NAME | --nats URL --cluster NAME] [--port N] [--host H] [--interval MS]
+      serve a live web page of the cluster (topology, loss and throughput curves, shard-load heatmap, events)
   colony scale workers=N [--cluster NAME | --nats URL --cluster NAME]
   colony down [--cluster NAME | --nats URL --cluster NAME]
       stop a running job gracefully, with a final checkpoint of what it has learned
@@ -46,6 +49,18 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError("colony up needs exactly one CONFIG file");
       if (values.detach) return detach({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], timeoutMs: 180_000 });
       return up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false });
+    }
+    case "dashboard": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { cluster: { type: "string" }, nats: { type: "string" }, port: { type: "string" }, host: { type: "string" }, interval: { type: "string" } },
+      });
+      if (values.nats && !values.cluster) throw new UsageError("--nats URL needs --cluster NAME too");
+      const port = Number(values.port ?? 0);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535 (0: any free port), got ${values.port}`);
+      const intervalMs = Number(values.interval ?? 1000);
+      if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new UsageError(`--interval must be an integer >= 100 (ms), got ${values.interval}`);
+      return dashboardCommand({ cluster: values.cluster, nats: values.nats, host: values.host ?? "127.0.0.1", port, intervalMs });
     }
     case "status":
     case "scale":

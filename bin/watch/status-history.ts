@@ -1,27 +1,31 @@
 /**
  * What `colony status --watch` remembers between frames: throughput and loss per frame
  * (for sparklines) and each shard's load rate, from the difference of its served-row
- * counters between two snapshots. Status replies carry totals; rates need two of them.
+ * counters between two of its heartbeats. Status replies carry totals; rates need two.
  */
 import type { StatusReply } from "../../protocols/index.js";
 
 /** One shard's load in the latest frame. */
 export interface ShardLoad {
   readonly id: string;
-  /** Rows pulled plus gradient rows applied per second since the previous frame (NaN on the first). */
+  /** Rows pulled plus gradient rows applied per second between its last two heartbeats (NaN until there are two). */
   readonly rowsPerSec: number;
   readonly partitions: number;
   readonly rowsHeld: number;
 }
 
-const load = (counters: Record<string, number>): number => (counters["rows.pulled"] ?? 0) + (counters["rows.applied"] ?? 0);
+/** Polls see a heartbeat's age only to within their own latency: closer than this is the same heartbeat. */
+const BEAT_JITTER_MS = 50;
+
+const loadOf = (counters: Record<string, number>): number => (counters["rows.pulled"] ?? 0) + (counters["rows.applied"] ?? 0);
 
 /** A bounded history of status snapshots, as series. */
 export class StatusHistory {
   readonly #capacity: number;
   readonly throughput: number[] = [];
   readonly loss: number[] = [];
-  #previous: { at: number; loads: Map<string, { pid: number; load: number }> } | undefined;
+  /** Per shard: its pid, load total and rate as of its last heartbeat, and when that heartbeat was sent. */
+  readonly #last = new Map<string, { pid: number; load: number; beatAt: number; rate: number }>();
   #shards: ShardLoad[] = [];
 
   constructor(capacity = 120) {
@@ -32,18 +36,23 @@ export class StatusHistory {
   add(s: StatusReply, at: number): void {
     this.#push(this.throughput, s.progress?.samplesPerSec ?? NaN);
     this.#push(this.loss, s.progress && s.progress.loss > 0 ? s.progress.loss : NaN);
-    const loads = new Map<string, { pid: number; load: number }>();
     const shards: ShardLoad[] = [];
     for (const m of s.members.filter((x) => x.kind === "shard")) {
-      const now = load(m.counters);
-      loads.set(m.id, { pid: m.pid, load: now });
-      const before = this.#previous?.loads.get(m.id);
-      const seconds = this.#previous ? (at - this.#previous.at) / 1000 : 0;
+      const load = loadOf(m.counters);
+      // Rates run on the heartbeats' clock (when the counters were sent), not the polls'.
+      const beatAt = m.silentMs >= 0 ? at - m.silentMs : at;
+      const before = this.#last.get(m.id);
       // A restarted shard starts its counters over: no rate across the restart.
-      const rate = before && before.pid === m.pid && seconds > 0 && now >= before.load ? (now - before.load) / seconds : NaN;
+      const sameProcess = before !== undefined && before.pid === m.pid && load >= before.load;
+      let rate: number;
+      if (sameProcess && beatAt - before.beatAt <= BEAT_JITTER_MS) {
+        rate = before.rate; // no new heartbeat since the last poll: keep its rate rather than read 0
+      } else {
+        rate = sameProcess ? (load - before.load) / ((beatAt - before.beatAt) / 1000) : NaN;
+        this.#last.set(m.id, { pid: m.pid, load, beatAt, rate });
+      }
       shards.push({ id: m.id, rowsPerSec: rate, partitions: s.partitions[m.id] ?? 0, rowsHeld: m.counters["rows.held"] ?? 0 });
     }
-    this.#previous = { at, loads };
     this.#shards = shards;
   }
 

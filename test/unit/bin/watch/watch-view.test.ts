@@ -26,6 +26,15 @@ describe("StatusHistory", () => {
     expect(h.shards[0]!.partitions).toBe(128);
   });
 
+  it("keeps a shard's last rate when a poll sees no new heartbeat, instead of reading 0", () => {
+    const h = new StatusHistory();
+    h.add(status([shard("shard-0", 10, 100, 0)], 0, 0), 1000);
+    h.add(status([shard("shard-0", 10, 500, 0)], 0, 0), 3000);
+    const same = { ...shard("shard-0", 10, 500, 0), silentMs: 600 }; // the heartbeat of the poll before, 500 ms later
+    h.add(status([same], 0, 0), 3500);
+    expect(h.shards[0]!.rowsPerSec).toBe(200);
+  });
+
   it("reports no rate across a shard restart (a new pid starts its counters over)", () => {
     const h = new StatusHistory();
     h.add(status([shard("shard-0", 10, 5000, 0)], 0, 0), 1000);
