@@ -40,7 +40,8 @@ function curve(id, points, color) {
   if (ys.length < 1) return;
   const lo = Math.min(...ys), hi = Math.max(...ys), span = hi - lo || 1;
   const xs = (i) => (points.length < 2 ? 300 : (i / (points.length - 1)) * 590 + 5);
-  const d = points.map((v, i) => v === null ? "" : xs(i).toFixed(1) + "," + (150 - ((v - lo) / span) * 140).toFixed(1)).filter(Boolean).join(" ");
+  // The top 24 units hold the label.
+  const d = points.map((v, i) => v === null ? "" : xs(i).toFixed(1) + "," + (152 - ((v - lo) / span) * 128).toFixed(1)).filter(Boolean).join(" ");
   svg.appendChild(el("polyline", { points: d, fill: "none", stroke: color, "stroke-width": 2, "data-points": ys.length }));
   const label = el("text", { x: 8, y: 14, "font-size": 12, fill: "#555" }); label.textContent = "last " + ys.at(-1).toPrecision(4) + "  (min " + lo.toPrecision(3) + ", max " + hi.toPrecision(3) + ")";
   svg.appendChild(label);
