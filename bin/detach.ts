@@ -41,9 +41,11 @@ export async function detach(args: { config: string; runDir?: string; set: strin
         const s = await fetchStatus(c, 2000);
         const coordinator = s.members.find((m) => m.kind === "coordinator");
         if (coordinator?.state === "training" || coordinator?.state === "done") {
-          process.stdout.write(`${JSON.stringify({ cluster: s.cluster, nats: s.natsUrl, supervisorPid: s.supervisorPid, runDir: s.runDir })}\n`);
-          process.stderr.write(`colony: cluster '${s.cluster}' is training in the background (supervisor pid ${s.supervisorPid}, nats ${s.natsUrl}).\n`
-            + `  npx colony status --cluster ${s.cluster}\n  npx colony scale workers=N --cluster ${s.cluster}\n  npx colony down --cluster ${s.cluster}\n`);
+          const metrics = c.entry?.metricsUrl;
+          process.stdout.write(`${JSON.stringify({ cluster: s.cluster, nats: s.natsUrl, supervisorPid: s.supervisorPid, runDir: s.runDir, metrics })}\n`);
+          process.stderr.write(`colony: cluster '${s.cluster}' is training in the background (supervisor pid ${s.supervisorPid}, nats ${s.natsUrl}${metrics ? `, metrics ${metrics}` : ""}).\n`
+            + `  npx colony status --watch --cluster ${s.cluster}\n  npx colony dashboard --cluster ${s.cluster}\n`
+            + `  npx colony scale workers=N --cluster ${s.cluster}\n  npx colony down --cluster ${s.cluster}\n`);
           return 0;
         }
       } finally {
