@@ -75,7 +75,9 @@ const COUNTERS: readonly Gauge[] = [
   { name: "colony_worker_batches", description: "Batches each worker has trained.", read: perMember("worker", "batches") },
   { name: "colony_shard_rows_pulled", description: "Rows each shard has served to pulls (its read load).", read: perMember("shard", "rows.pulled") },
   { name: "colony_shard_rows_applied", description: "Gradient rows each shard has applied (its write load).", read: perMember("shard", "rows.applied") },
-  { name: "colony_shard_pushes_applied", description: "Gradient pushes each shard has applied.", read: perMember("shard", "pushes.applied") },
+  { name: "colony_shard_log_entries_applied", description: "Update-log entries (one partition's gradients of one push) each shard has applied.", read: perMember("shard", "log.applied") },
+  { name: "colony_shard_log_duplicates", description: "Update-log entries a shard skipped as already applied (exactly-once at work).", read: perMember("shard", "log.duplicate") },
+  { name: "colony_shard_log_replayed", description: "Update-log entries a shard replayed after loading a snapshot.", read: perMember("shard", "log.replayed") },
 ];
 
 /** Names of every metric these instruments export, for docs and tests. */

@@ -80,6 +80,7 @@ describe("observability of a running cluster", () => {
     expect(sum(s.all("colony_shard_partitions"))).toBe(256);
     for (const shard of ["shard-0", "shard-1"]) {
       expect(s.value("colony_shard_rows_pulled_total", { actor: shard })).toBeGreaterThan(0);
+      expect(s.value("colony_shard_log_entries_applied_total", { actor: shard })).toBeGreaterThan(0);
       expect(s.value("colony_wire_bytes_total", { actor: shard, direction: "in" })).toBeGreaterThan(0);
       expect(s.value("colony_wire_bytes_total", { actor: shard, direction: "out" })).toBeGreaterThan(0);
     }

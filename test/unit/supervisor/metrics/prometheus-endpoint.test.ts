@@ -40,7 +40,7 @@ describe("the Prometheus endpoint of the root supervisor", () => {
     const worker = new Counters();
     worker.inc("rows.trained", 4096);
     worker.inc("batches", 8);
-    const shard = { "rows.held": 900, "rows.pulled": 5000, "rows.applied": 4000, "pushes.applied": 16, "bytes.in": 70_000, "bytes.out": 120_000, "rejected": 3, "rejected.malformed": 2, "rejected.oversized": 1, "served.ps.pull": 16 };
+    const shard = { "rows.held": 900, "rows.pulled": 5000, "rows.applied": 4000, "log.applied": 16, "bytes.in": 70_000, "bytes.out": 120_000, "rejected": 3, "rejected.malformed": 2, "rejected.oversized": 1, "served.ps.pull": 16 };
     const s = status([member("worker-0", "worker", worker.snapshot(), 2), member("shard-0", "shard", shard)]);
     endpoint = await startPrometheusEndpoint({ host: "127.0.0.1", port: 0, cluster: "t", status: () => s });
     expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -52,6 +52,7 @@ describe("the Prometheus endpoint of the root supervisor", () => {
     expect(sample(page, "colony_shard_partitions", { actor: "shard-1" })).toBe(156);
     expect(sample(page, "colony_shard_rows_held", { actor: "shard-0" })).toBe(900);
     expect(sample(page, "colony_shard_rows_pulled_total", { actor: "shard-0" })).toBe(5000);
+    expect(sample(page, "colony_shard_log_entries_applied_total", { actor: "shard-0" })).toBe(16);
     expect(sample(page, "colony_worker_rows_trained_total", { actor: "worker-0" })).toBe(4096);
     expect(sample(page, "colony_restarts_total", { actor: "worker-0" })).toBe(2);
     expect(sample(page, "colony_rejected_messages_total", { actor: "shard-0", reason: "malformed" })).toBe(2);
