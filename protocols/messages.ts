@@ -13,7 +13,7 @@ import {
   validateCheckpoint, validateCheckpointed, validatePull, validateRows,
   type Checkpoint, type Checkpointed, type Pull, type PullWire, type Rows, type RowsWire,
 } from "./params.js";
-import { validateLogUpdate, type LogUpdate, type LogUpdateWire } from "./update-log.js";
+import { validateLogCommit, validateLogUpdate, type LogCommit, type LogUpdate, type LogUpdateWire } from "./update-log.js";
 import { validatePartitionMap, type PartitionMap } from "./partition-map.js";
 import { ProtocolError, RejectReason } from "./errors.js";
 import {
@@ -25,7 +25,7 @@ import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskL
 export type Message =
   | Join | Joined | Heartbeat | Stop | Inspect | Inspected
   | TaskLease | TaskLeased | TaskDone | TaskDoneAck
-  | Pull | Rows | LogUpdate | Checkpoint | Checkpointed
+  | Pull | Rows | LogUpdate | LogCommit | Checkpoint | Checkpointed
   | Progress | JobDone | ErrorReply | PartitionMap
   | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply;
 
@@ -46,6 +46,7 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "ps.pull": validatePull,
   "ps.rows": validateRows,
   "log.update": validateLogUpdate,
+  "log.commit": validateLogCommit,
   "ps.checkpoint": validateCheckpoint,
   "ps.checkpointed": validateCheckpointed,
   "job.progress": validateProgress,

@@ -37,6 +37,10 @@ export const subjects = {
   pull: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.pull`,
   /** JetStream: the update log of one partition (entries appended by workers, consumed by its owner). */
   log: (cluster: string, partition: number) => `${root(cluster)}.log.${partition}`,
+  /** JetStream: sync-mode step commits, in the same stream as the partitions' logs. */
+  logCommit: (cluster: string) => `${root(cluster)}.log.commit`,
+  /** JetStream: marks a reader appends to learn it has read everything before them. */
+  logMark: (cluster: string) => `${root(cluster)}.log.mark`,
   /** JetStream: the update logs of every partition (the log stream's subjects). */
   logAll: (cluster: string) => `${root(cluster)}.log.*`,
   /** Request: a shard writes its partitions into a checkpoint directory. */

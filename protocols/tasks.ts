@@ -3,6 +3,7 @@
  * worker reports a task done with the lease it was given. A lease that is not renewed
  * (by the worker's heartbeat) expires and its task is queued again.
  */
+import { ProtocolError, RejectReason } from "./errors.js";
 import { bool, int, num, obj, optional, str } from "./fields.js";
 
 /** A leased slice of the dataset: a byte range of one file holding `rows` rows. */
@@ -16,6 +17,20 @@ export interface TaskSpec {
   readonly byteEnd: number;
   readonly rowStart: number;
   readonly rows: number;
+  /** Sync mode only: the micro-batch this task is, and how to train it. */
+  readonly sync?: SyncStep;
+}
+
+/**
+ * A micro-batch of a sync step: train the task's rows as one batch on the parameters
+ * after the previous step's commit (pull with `after` = that commit's log sequence), and
+ * scale its gradient by `weight` (its share of the step's rows) before appending.
+ */
+export interface SyncStep {
+  readonly step: number;
+  readonly micro: number;
+  readonly weight: number;
+  readonly after: number;
 }
 
 export interface TaskLease { readonly v: 1; readonly type: "task.lease"; readonly workerId: string }
@@ -59,7 +74,15 @@ function taskSpec(m: Record<string, unknown>, key: string): TaskSpec {
     byteEnd: int(t, "byteEnd", 0, MAX),
     rowStart: int(t, "rowStart", 0, MAX),
     rows: int(t, "rows", 0, MAX),
+    sync: optional(t, "sync", syncStep),
   };
+}
+
+function syncStep(m: Record<string, unknown>, key: string): SyncStep {
+  const s = obj(m, key);
+  const weight = num(s, "weight");
+  if (weight <= 0 || weight > 1) throw new ProtocolError(RejectReason.InvalidField, `sync.weight: expected a share in (0, 1], got ${weight}`);
+  return { step: int(s, "step"), micro: int(s, "micro", 0, 1 << 16), weight, after: int(s, "after") };
 }
 
 export const validateTaskLease = (m: Record<string, unknown>): TaskLease => ({

@@ -9,7 +9,7 @@
  * applied once.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, str } from "./fields.js";
+import { int, optional, str } from "./fields.js";
 import { keys } from "./params.js";
 import { firstNonFinite, viewTensor, type WireTensor } from "./tensor.js";
 
@@ -25,7 +25,34 @@ export interface LogUpdate {
   readonly ids: Uint32Array;
   /** Gradients of the keys' rows, concatenated in key order. */
   readonly grads: Float32Array;
+  /** Sync mode: the step and micro-batch it belongs to (applied only at that step's commit). */
+  readonly step?: number;
+  readonly micro?: number;
+  /** Which of the micro-batch's entries for this partition (more than one only past the payload limit). */
+  readonly part?: number;
 }
+
+/**
+ * Sync mode: the coordinator's mark that every micro-batch of `step` is in the log.
+ * Published on its own subject of the log stream, so every shard meets it at the same
+ * place among the entries.
+ */
+export interface LogCommit {
+  readonly v: 1;
+  readonly type: "log.commit";
+  readonly step: number;
+  readonly micros: number;
+}
+
+/** The `Nats-Msg-Id` of a sync entry: (job, step, micro, partition), the same whichever worker computed it. */
+export const syncMsgId = (jobId: string, step: number, micro: number, partition: number): string => `${jobId}:s${step}:m${micro}:${partition}`;
+
+/** The `Nats-Msg-Id` of a step's commit. */
+export const commitMsgId = (jobId: string, step: number): string => `${jobId}:commit:${step}`;
+
+export const validateLogCommit = (m: Record<string, unknown>): LogCommit => ({
+  v: 1, type: "log.commit", step: int(m, "step"), micros: int(m, "micros", 1, 1 << 16),
+});
 
 /** The wire form of LogUpdate: tensors in place of typed arrays. */
 export type LogUpdateWire = Omit<LogUpdate, "tables" | "ids" | "grads"> & { tables: WireTensor; ids: WireTensor; grads: WireTensor };
@@ -47,5 +74,8 @@ export function validateLogUpdate(m: Record<string, unknown>): LogUpdate {
     partition: int(m, "partition", 0, 1 << 16),
     ...keys(m),
     grads,
+    step: optional(m, "step", int),
+    micro: optional(m, "micro", int),
+    part: optional(m, "part", int),
   };
 }

@@ -5,10 +5,11 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { createActor, fromPromise } from "xstate";
 import {
-  ActorKind, encodeMessage, MAP_KEY, mapBucket, roundRobinMap, subjects,
+  ActorKind, commitMsgId, encodeMessage, MAP_KEY, mapBucket, roundRobinMap, subjects,
   type ActorRef, type JobDone, type CheckpointPart,
 } from "../../protocols/index.js";
 import {
@@ -43,19 +44,50 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   /** Mean loss of the tasks finished since the last progress report, or of the last ones that did. */
   let recentLoss = 0;
 
+  const sync = config.job.mode === "sync";
+  const microBatches = config.job.microBatches ?? 4;
+  const js = jetstream(nc);
+  let committing: Promise<void> | undefined;
+  /**
+   * Sync mode: appends the commit of the sealed step to the update log (the same message
+   * id if a predecessor already did), then opens the next step with its log sequence.
+   */
+  const commitSealedStep = (): Promise<void> => (committing ??= (async () => {
+    try {
+      for (let step = queue?.sealedStep; queue && step !== undefined; step = queue.sealedStep) {
+        const ack = await js.publish(subjects.logCommit(cluster), encodeMessage({ v: 1, type: "log.commit", step, micros: microBatches }),
+          { msgID: commitMsgId(config.jobId, step), timeout: 10_000 });
+        queue.commit(ack.seq);
+        counters.inc("steps.committed");
+        log.debug({ step, seq: ack.seq }, "sync step committed");
+        await state?.saveProgress(queue.progress());
+      }
+      if (queue?.finished && training()) actor.send({ type: "TASKS_FINISHED" });
+    } finally {
+      committing = undefined;
+    }
+  })());
+
   const actor = createActor(coordinatorMachine.provide({
     actors: {
       prepare: fromPromise(async () => {
         await new Kvm(nc).create(mapBucket(cluster), { history: 16 });
         state = await JobState.open(nc, cluster, config.jobId, log);
-        const tasks = await cutTasks(config.job.data.path, spec, config.job.data.rowsPerTask);
+        // Sync mode: a task is one micro-batch of a step of job.batch rows.
+        const rowsPerTask = sync ? Math.ceil(config.job.batch / microBatches) : config.job.data.rowsPerTask;
+        const tasks = await cutTasks(config.job.data.path, spec, rowsPerTask);
         const restore = await state.progress();
         // A new job starts with an empty update log; a restarted coordinator keeps what the
         // shards still need.
         const fresh = !(await state.logOpened());
         await openUpdateLog(nc, cluster, { fresh });
         if (fresh) await state.markLogOpened();
-        queue = new TaskQueue(tasks, { epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock, restore, leasePrefix: `${process.pid.toString(36)}${clock.now().toString(36)}` });
+        queue = new TaskQueue(tasks, {
+          epochs: config.job.epochs, leaseMs: config.job.leaseMs, clock, restore, leasePrefix: `${process.pid.toString(36)}${clock.now().toString(36)}`,
+          ...(sync ? { microBatches } : {}),
+        });
+        // A predecessor may have sealed a step and died before committing it.
+        if (queue.sealedStep !== undefined) await commitSealedStep();
         if ((await state.desiredWorkers()) === undefined) await state.setDesiredWorkers(config.workers.count);
         const s = queue.stats();
         log.info({ tasks: tasks.length, rows: s.rowsTotal / config.job.epochs, epochs: config.job.epochs, resumed: restore !== undefined, rowsDone: s.rowsDone }, "tasks ready");
@@ -176,6 +208,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
       lossRows += m.rows;
     }
     void state?.saveProgress(queue.progress());
+    if (queue.sealedStep !== undefined) void commitSealedStep().catch((err: unknown) => log.error({ err }, "committing a sync step failed; retrying on the next report"));
     if (queue.finished && training()) actor.send({ type: "TASKS_FINISHED" });
     return { v: 1, type: "task.done.ack", accepted };
   });

@@ -4,6 +4,12 @@
  * at the front of the queue, and a completion with a stale lease is refused. Epochs run
  * in order: epoch e+1 is leased only when every task of epoch e is done. Time is
  * injected, so tests advance a clock instead of sleeping.
+ *
+ * In sync mode (`microBatches` set) the tasks are micro-batches, and every consecutive
+ * `microBatches` of them form one step: only the current step's tasks are leased; once
+ * all are done the step is sealed, and nothing more is leased until the coordinator has
+ * committed it to the update log (`commit`), whose log sequence the next step's leases
+ * carry.
  */
 import type { TaskSpec } from "../../protocols/index.js";
 import type { DataTask } from "../../train/index.js";
@@ -31,6 +37,9 @@ export interface TaskProgress {
   readonly done: readonly number[];
   readonly rowsDone: number;
   readonly rowsRepeated: number;
+  /** Sync mode: the last committed step (global, -1 for none) and its commit's log sequence. */
+  readonly committed?: number;
+  readonly after?: number;
 }
 
 export class TaskQueue {
@@ -46,13 +55,20 @@ export class TaskQueue {
   #rowsDone = 0;
   #rowsRepeated = 0;
   #expired = 0;
+  /** Sync mode: micro-batches per step (undefined in async mode). */
+  readonly #micro: number | undefined;
+  #committed = -1;
+  #after = 0;
 
   /** A new queue, or one resumed from `restore` (the tasks must be cut the same way). */
   /** Lease ids start with this, so leases of a restarted coordinator never collide with its predecessor's. */
   readonly #leasePrefix: string;
 
-  constructor(tasks: readonly DataTask[], opts: { epochs: number; leaseMs: number; clock: Clock; restore?: TaskProgress; leasePrefix?: string }) {
+  constructor(tasks: readonly DataTask[], opts: {
+    epochs: number; leaseMs: number; clock: Clock; restore?: TaskProgress; leasePrefix?: string; microBatches?: number;
+  }) {
     this.#leasePrefix = opts.leasePrefix ?? "l";
+    this.#micro = opts.microBatches;
     this.#tasks = tasks;
     this.#epochs = opts.epochs;
     this.#leaseMs = opts.leaseMs;
@@ -67,13 +83,18 @@ export class TaskQueue {
       for (const t of r.done) this.#done.add(t);
       this.#rowsDone = r.rowsDone;
       this.#rowsRepeated = r.rowsRepeated;
+      this.#committed = r.committed ?? -1;
+      this.#after = r.after ?? 0;
       this.#pending = this.finished ? [] : this.#pending.filter((t) => !this.#done.has(t));
     }
   }
 
   /** What must be saved to resume this queue after a restart. */
   progress(): TaskProgress {
-    return { tasks: this.#tasks.length, epoch: this.#epoch, done: [...this.#done], rowsDone: this.#rowsDone, rowsRepeated: this.#rowsRepeated };
+    return {
+      tasks: this.#tasks.length, epoch: this.#epoch, done: [...this.#done], rowsDone: this.#rowsDone, rowsRepeated: this.#rowsRepeated,
+      committed: this.#committed, after: this.#after,
+    };
   }
 
   /** A worker gives a lease back (it is leaving): the task is queued first; its trained rows count as repeated. */
@@ -94,12 +115,15 @@ export class TaskQueue {
   /** Leases the next free task to a worker, or undefined when none is free now. */
   lease(workerId: string): TaskSpec | undefined {
     this.expire();
-    const index = this.#pending.shift();
-    if (index === undefined || this.finished) return undefined;
+    if (this.finished || this.sealedStep !== undefined) return undefined;
+    const at = this.#micro === undefined ? 0 : this.#pending.findIndex((i) => this.#stepOf(i) === this.#stepInEpoch());
+    if (at < 0 || at >= this.#pending.length) return undefined;
+    const index = this.#pending.splice(at, 1)[0]!;
     const t = this.#tasks[index]!;
     const task: TaskSpec = {
       id: index, leaseId: `${this.#leasePrefix}.${this.#epoch}.${index}.${this.#nextLease++}`, epoch: this.#epoch,
       path: t.path, byteStart: t.byteStart, byteEnd: t.byteEnd, rowStart: t.rowStart, rows: t.rows,
+      ...(this.#micro === undefined ? {} : { sync: this.#syncOf(index) }),
     };
     this.#leases.set(task.leaseId, { task, workerId, expiresAt: this.#clock.now() + this.#leaseMs });
     return task;
@@ -130,8 +154,53 @@ export class TaskQueue {
     }
     this.#done.add(l.task.id);
     this.#rowsDone += rows;
-    if (this.#done.size === this.#tasks.length) this.#nextEpoch();
+    // In sync mode the epoch turns at the commit of its last step.
+    if (this.#micro === undefined && this.#done.size === this.#tasks.length) this.#nextEpoch();
     return true;
+  }
+
+  /** Sync mode: the global step whose tasks are all done and which awaits its commit. */
+  get sealedStep(): number | undefined {
+    if (this.#micro === undefined || this.finished) return undefined;
+    const s = this.#stepInEpoch();
+    for (let i = s * this.#micro; i < Math.min(this.#tasks.length, (s + 1) * this.#micro); i++) if (!this.#done.has(i)) return undefined;
+    return this.#committed + 1;
+  }
+
+  /** Sync mode: the sealed step is in the log at sequence `after`; its successor opens. */
+  commit(after: number): void {
+    const step = this.sealedStep;
+    if (step === undefined) throw new RangeError("no sealed step to commit");
+    this.#committed = step;
+    this.#after = after;
+    // Only the current step's tasks are ever done: all of them done means it was the epoch's last.
+    if (this.#done.size === this.#tasks.length) this.#nextEpoch();
+  }
+
+  /** Micro-batches per step (sync mode) and the steps of one epoch. */
+  #stepsPerEpoch(): number {
+    return Math.ceil(this.#tasks.length / this.#micro!);
+  }
+
+  /** The current step within the epoch: the one after the last committed. */
+  #stepInEpoch(): number {
+    return (this.#committed + 1) - this.#epoch * this.#stepsPerEpoch();
+  }
+
+  #stepOf(index: number): number {
+    return Math.floor(index / this.#micro!);
+  }
+
+  #syncOf(index: number): NonNullable<TaskSpec["sync"]> {
+    const s = this.#stepOf(index);
+    let stepRows = 0;
+    for (let i = s * this.#micro!; i < Math.min(this.#tasks.length, (s + 1) * this.#micro!); i++) stepRows += this.#tasks[i]!.rows;
+    return {
+      step: this.#epoch * this.#stepsPerEpoch() + s,
+      micro: index - s * this.#micro!,
+      weight: stepRows === 0 ? 1 : this.#tasks[index]!.rows / stepRows,
+      after: this.#after,
+    };
   }
 
   /** Gives back every lease a worker holds (it left or died), queueing their tasks first. */

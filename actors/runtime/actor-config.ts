@@ -38,7 +38,9 @@ export interface ActorConfig {
     };
     readonly batch: number;
     readonly epochs: number;
-    readonly mode: "async";
+    readonly mode: "async" | "sync";
+    /** Micro-batches per sync step; absent in configs written before it existed. */
+    readonly microBatches?: number;
     readonly leaseMs: number;
     readonly pushTimeoutMs: number;
     readonly pullTimeoutMs: number;
@@ -47,7 +49,7 @@ export interface ActorConfig {
     readonly count: number;
     /** Interval between shard snapshots; absent in configs written before it existed. */
     readonly snapshotMs?: number;
-    /** Whether snapshots purge the log entries they cover; absent means true. */
+    /** Whether snapshots purge the log entries they cover; absent means false. */
     readonly purgeLog?: boolean;
   };
   readonly workers: { readonly count: number };

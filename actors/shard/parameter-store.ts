@@ -52,6 +52,11 @@ export class ParameterStore {
     return n;
   }
 
+  /** Row width of a table, or a ProtocolError naming an unknown table. */
+  dimOf(table: number): number {
+    return this.#slot(table).dim;
+  }
+
   #slot(table: number): TableSlot {
     const s = this.#tables.get(table);
     if (!s) throw new ProtocolError(RejectReason.InvalidField, `table ${table} is not a table of model ${this.#model.kind}`);

@@ -22,6 +22,9 @@ export interface LedgerRecord {
   readonly position: number;
   /** [partition, last applied stream seq, [producer, highest seq][]] */
   readonly partitions: [number, number, [string, number][]][];
+  /** Sync mode: the last step whose commit was applied (-1: none), and that commit's stream sequence. */
+  readonly committedStep?: number;
+  readonly committedAt?: number;
 }
 
 interface PartitionEntry {
@@ -32,6 +35,20 @@ interface PartitionEntry {
 export class PartitionLedger {
   #position = 0;
   readonly #partitions = new Map<number, PartitionEntry>();
+  #committedStep = -1;
+  #committedAt = 0;
+
+  /** Sync mode: the last step applied at its commit (-1 when none). */
+  get committedStep(): number {
+    return this.#committedStep;
+  }
+
+  /** Records that the commit of `step`, at `streamSeq`, has been applied. */
+  commit(step: number, streamSeq: number): void {
+    this.#committedStep = step;
+    this.#committedAt = streamSeq;
+    this.advance(streamSeq);
+  }
 
   /** Last stream sequence read; reading resumes after it. */
   get position(): number {
@@ -66,11 +83,16 @@ export class PartitionLedger {
     return this.#partitions.get(partition)?.applied ?? 0;
   }
 
-  /** A copy as JSON, for a snapshot. */
-  toRecord(): LedgerRecord {
+  /**
+   * A copy as JSON, for a snapshot. With `heldSinceCommit` (sync entries read but not yet
+   * applied), the position is the last commit's, so a restore reads those entries again.
+   */
+  toRecord(heldSinceCommit = false): LedgerRecord {
     return {
-      position: this.#position,
+      position: heldSinceCommit ? this.#committedAt : this.#position,
       partitions: [...this.#partitions].map(([p, e]) => [p, e.applied, [...e.producers]]),
+      committedStep: this.#committedStep,
+      committedAt: this.#committedAt,
     };
   }
 
@@ -78,6 +100,8 @@ export class PartitionLedger {
   static fromRecord(r: LedgerRecord): PartitionLedger {
     const l = new PartitionLedger();
     l.#position = r.position;
+    l.#committedStep = r.committedStep ?? -1;
+    l.#committedAt = r.committedAt ?? 0;
     for (const [p, applied, producers] of r.partitions) l.#partitions.set(p, { applied, producers: new Map(producers) });
     return l;
   }

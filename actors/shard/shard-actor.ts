@@ -113,14 +113,14 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   const jsm = await jetstreamManager(nc);
   /** Drops the log entries of our partitions that the snapshot `cut` covers. */
   const purgeCovered = async (cut: LedgerRecord): Promise<void> => {
-    if (!map || config.shards.purgeLog === false) return;
+    if (!map || config.shards.purgeLog !== true) return;
     const purged = await Promise.all(partitionsOwnedBy(map, ref.id).map((p) => purgeLogBelow(jsm, cluster, p, cut.position + 1)));
     counters.inc("log.purged", purged.reduce((a, b) => a + b, 0));
   };
   const snapshotTimer = setInterval(() => {
     if (!dirty) return;
     dirty = false;
-    snapshots.save(store, ledger).then(
+    snapshots.save(store, () => reader.cut()).then(
       async (cut) => {
         if (!cut) return;
         counters.inc("snapshots.written");

@@ -51,18 +51,18 @@ export class ShardSnapshots {
    * Takes a snapshot now unless one is being written; resolves with the ledger it saved
    * once it is the latest (undefined when skipped).
    */
-  async save(store: ParameterStore, ledger: PartitionLedger): Promise<LedgerRecord | undefined> {
+  async save(store: ParameterStore, cut: () => LedgerRecord): Promise<LedgerRecord | undefined> {
     if (this.#saving) return undefined;
     this.#saving = true;
     try {
       const t0 = performance.now();
       const rows = store.exportRows();
-      const cut = ledger.toRecord();
+      const ledger = cut();
       const name = `snap-${Date.now()}-${this.#seq++}`;
       const tmp = join(this.#dir, `${name}.tmp`);
       await rm(tmp, { recursive: true, force: true });
       const parts = await writeRows(tmp, this.#shardId, rows);
-      const meta: SnapshotMeta = { jobId: this.#jobId, shardId: this.#shardId, createdAt: new Date().toISOString(), parts, ledger: cut };
+      const meta: SnapshotMeta = { jobId: this.#jobId, shardId: this.#shardId, createdAt: new Date().toISOString(), parts, ledger };
       await writeFile(join(tmp, "meta.json"), JSON.stringify(meta));
       await rename(tmp, join(this.#dir, name));
       await writeFile(join(this.#dir, "LATEST.tmp"), name);
@@ -71,7 +71,7 @@ export class ShardSnapshots {
         if (old.startsWith("snap-") && old !== name) await rm(join(this.#dir, old), { recursive: true, force: true });
       }
       this.#log.debug({ snapshot: name, rows: rows.reduce((n, t) => n + t.ids.length, 0), ms: Math.round(performance.now() - t0) }, "snapshot written");
-      return cut;
+      return ledger;
     } finally {
       this.#saving = false;
     }

@@ -150,14 +150,14 @@ export class ShardClient {
 
   /**
    * Pulls every row of the plan into one buffer laid out as the plan says, from shards
-   * that have read the update log at least up to sequence `after`.
+   * that have read the update log at least up to the sequence `after` gives for them.
    */
-  async pull(plan: BatchPlan, after = 0): Promise<Float32Array> {
+  async pull(plan: BatchPlan, after: (shard: string, map: PartitionMap) => number = () => 0): Promise<Float32Array> {
     const out = new Float32Array(plan.totalFloats);
     const all = Int32Array.from({ length: plan.keys.tables.length }, (_, i) => i);
     await this.#forEachChunk(plan, all, "pull", async (c, map) => {
       const r = await request(this.#nc, subjects.pull(this.#cluster, c.shard),
-        { v: 1, type: "ps.pull", epoch: map.epoch, after, tables: tensor(c.tables), ids: tensor(c.ids) },
+        { v: 1, type: "ps.pull", epoch: map.epoch, after: after(c.shard, map), tables: tensor(c.tables), ids: tensor(c.ids) },
         ["ps.rows"], { timeoutMs: this.#pullTimeoutMs });
       if (r.rows.length !== c.floats) throw new NotReadyError(`shard ${c.shard} answered ${r.rows.length} floats for ${c.floats}`);
       let o = 0;

@@ -19,7 +19,9 @@
  */
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { encodeMessage, logMsgId, partitionOf, subjects, tensor, TransientError } from "../../protocols/index.js";
+import {
+  encodeMessage, logMsgId, partitionOf, subjects, syncMsgId, tensor, TransientError, type PartitionMap, type SyncStep,
+} from "../../protocols/index.js";
 import type { BatchPlan, Model } from "../../train/types.js";
 import type { Counters } from "../runtime/counters.js";
 
@@ -29,6 +31,7 @@ interface Entry {
   readonly seq: number;
   readonly keys: number;
   readonly bytes: Uint8Array;
+  readonly msgId: string;
 }
 
 const MAX_ATTEMPTS = 6;
@@ -51,6 +54,7 @@ function parseAck(m: Msg): Ack {
 export class UpdateLogWriter {
   readonly #nc: NatsConnection;
   readonly #cluster: string;
+  readonly #jobId: string;
   readonly #model: Model;
   readonly #producer: string;
   readonly #partitions: number;
@@ -65,14 +69,16 @@ export class UpdateLogWriter {
   /** Appends waiting for their PubAck, by the token of their reply subject. */
   readonly #waiting = new Map<string, (ack: Ack) => void>();
   #token = 0;
-  #lastSeq = 0;
+  /** Highest log sequence stored per partition, for the pulls' `after`. */
+  readonly #lastSeq = new Map<number, number>();
 
   constructor(opts: {
-    nc: NatsConnection; cluster: string; model: Model; producer: string; partitions: number;
+    nc: NatsConnection; cluster: string; jobId: string; model: Model; producer: string; partitions: number;
     log: Logger; counters: Counters; timeoutMs: number; maxPayload: number;
   }) {
     this.#nc = opts.nc;
     this.#cluster = opts.cluster;
+    this.#jobId = opts.jobId;
     this.#model = opts.model;
     this.#producer = opts.producer;
     this.#partitions = opts.partitions;
@@ -82,18 +88,28 @@ export class UpdateLogWriter {
     this.#entryBytes = Math.max(64 * 1024, Math.floor(opts.maxPayload / 2) - 4096);
   }
 
-  /** Appends the gradient of every row of the plan; resolves once the log has stored all of it. */
-  async push(plan: BatchPlan, grads: Float32Array): Promise<void> {
-    const byPartition = [...this.#entries(plan, grads).values()];
+  /**
+   * Appends the gradient of every row of the plan; resolves once the log has stored all
+   * of it. In sync mode the entries carry their step and micro-batch, and ids that are
+   * the same whichever worker computed that micro-batch.
+   */
+  async push(plan: BatchPlan, grads: Float32Array, sync?: SyncStep): Promise<void> {
+    const byPartition = [...this.#entries(plan, grads, sync).values()];
     const waves = Math.max(0, ...byPartition.map((e) => e.length));
     for (let w = 0; w < waves; w++) {
       await this.#appendAll(byPartition.flatMap((entries) => (w < entries.length ? [entries[w]!] : [])));
     }
   }
 
-  /** Highest log sequence any of this writer's entries was stored at: pulls wait for the shards to read that far. */
-  get lastSeq(): number {
-    return this.#lastSeq;
+  /**
+   * Highest log sequence this writer stored in a partition `shard` owns: a pull from that
+   * shard waits until it has read that far (an entry of its own partitions, which no
+   * other shard purges).
+   */
+  lastSeqOwnedBy(map: PartitionMap, shard: string): number {
+    let max = 0;
+    for (const [p, seq] of this.#lastSeq) if (seq > max && map.owners[p] === shard) max = seq;
+    return max;
   }
 
   /** Stops listening for acknowledgements. */
@@ -103,7 +119,7 @@ export class UpdateLogWriter {
   }
 
   /** Cuts the plan's rows into entries, grouped by partition, seqs in order within each. */
-  #entries(plan: BatchPlan, grads: Float32Array): Map<number, Entry[]> {
+  #entries(plan: BatchPlan, grads: Float32Array, sync: SyncStep | undefined): Map<number, Entry[]> {
     const { tables, ids } = plan.keys;
     const members = new Map<number, number[]>();
     for (let k = 0; k < tables.length; k++) {
@@ -120,7 +136,7 @@ export class UpdateLogWriter {
       for (let i = 0; i <= list.length; i++) {
         const dim = i < list.length ? this.#model.dim(tables[list[i]!]!) : 0;
         if (i === list.length || (floats + dim) * 4 > this.#entryBytes) {
-          if (i > start) entries.push(this.#entry(p, list.slice(start, i), floats, plan, grads));
+          if (i > start) entries.push(this.#entry(p, list.slice(start, i), floats, plan, grads, sync, entries.length));
           start = i;
           floats = 0;
         }
@@ -131,7 +147,7 @@ export class UpdateLogWriter {
     return out;
   }
 
-  #entry(partition: number, keys: number[], floats: number, plan: BatchPlan, grads: Float32Array): Entry {
+  #entry(partition: number, keys: number[], floats: number, plan: BatchPlan, grads: Float32Array, sync: SyncStep | undefined, part: number): Entry {
     const { tables, ids } = plan.keys;
     const g = new Float32Array(floats);
     let o = 0;
@@ -145,8 +161,10 @@ export class UpdateLogWriter {
     const bytes = encodeMessage({
       v: 1, type: "log.update", producer: this.#producer, seq, partition,
       tables: tensor(Uint32Array.from(keys, (k) => tables[k]!)), ids: tensor(Uint32Array.from(keys, (k) => ids[k]!)), grads: tensor(g),
+      ...(sync ? { step: sync.step, micro: sync.micro, part } : {}),
     });
-    return { partition, seq, keys: keys.length, bytes };
+    const msgId = sync ? `${syncMsgId(this.#jobId, sync.step, sync.micro, partition)}.${part}` : logMsgId(this.#producer, seq, partition);
+    return { partition, seq, keys: keys.length, bytes, msgId };
   }
 
   /**
@@ -172,7 +190,7 @@ export class UpdateLogWriter {
         const e = pending[i]!;
         if (a.ok) {
           if (a.duplicate) this.#counters.inc("log.append.duplicate");
-          if (a.seq > this.#lastSeq) this.#lastSeq = a.seq;
+          if (a.seq > (this.#lastSeq.get(e.partition) ?? 0)) this.#lastSeq.set(e.partition, a.seq);
           this.#counters.inc("log.appended");
           this.#counters.inc("rows.pushed", e.keys);
           this.#counters.inc("bytes.pushed", e.bytes.byteLength);
@@ -196,7 +214,7 @@ export class UpdateLogWriter {
   #publish(e: Entry): Promise<Ack> {
     const token = (this.#token++).toString(36);
     const h = headers();
-    h.set("Nats-Msg-Id", logMsgId(this.#producer, e.seq, e.partition));
+    h.set("Nats-Msg-Id", e.msgId);
     return new Promise<Ack>((resolve) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(token);

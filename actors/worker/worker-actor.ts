@@ -31,7 +31,8 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
     nc, cluster, model, log, counters, pullTimeoutMs: config.job.pullTimeoutMs, maxPayload: ctx.maxPayload,
   });
   const updates = new UpdateLogWriter({
-    nc, cluster, model, producer, partitions: config.partitions, log, counters, timeoutMs: config.job.pushTimeoutMs, maxPayload: ctx.maxPayload,
+    nc, cluster, jobId: config.jobId, model, producer, partitions: config.partitions, log, counters,
+    timeoutMs: config.job.pushTimeoutMs, maxPayload: ctx.maxPayload,
   });
   let leaseId: string | undefined;
   /** Rows of the leased task trained so far: given back with the lease when the worker leaves mid-task. */
@@ -53,20 +54,24 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
     let lossSum = 0;
     const t0 = performance.now();
     let readStart = Date.now();
-    for await (const batch of readTaskBatches(task, spec, config.job.batch)) {
+    // Sync mode: the task is one micro-batch, trained as one batch on the parameters of
+    // the previous step's commit, its gradient weighted by its share of the step.
+    const sync = task.sync;
+    for await (const batch of readTaskBatches(task, spec, sync ? Math.max(1, task.rows) : config.job.batch)) {
       if (signal.aborted) throw new Error("stopped mid-task");
       const plan = model.plan(batch);
       const loss = await inStepSpan(readStart, { "colony.task": task.id, "colony.rows": batch.rows }, async () => {
         const stepStart = performance.now();
         let t = stepStart;
-        const params = await inPhaseSpan("pull", () => client.pull(plan, updates.lastSeq));
+        const params = await inPhaseSpan("pull", () => client.pull(plan, sync ? () => sync.after : (shard, map) => updates.lastSeqOwnedBy(map, shard)));
         timed("pull_ms", t);
         t = performance.now();
         const { loss, grads } = inPhaseSpan("compute", () => model.step(batch, plan, params));
         timed("compute_ms", t);
         if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
         t = performance.now();
-        await inPhaseSpan("push", () => updates.push(plan, grads));
+        if (sync) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * sync.weight;
+        await inPhaseSpan("push", () => updates.push(plan, grads, sync));
         timed("push_ms", t);
         recordLatency(counters, "step_ms", performance.now() - stepStart);
         return loss;

@@ -1,7 +1,6 @@
 /**
  * The exactly-once check: replays a job's whole update log, in stream order, into a
- * fresh parameter store with the same rules a shard uses (one application per
- * (partition, producer, seq)), and compares every row, bitwise, with the job's final
+ * fresh parameter store through the same UpdateLogApplier a shard uses, and compares every row, bitwise, with the job's final
  * checkpoint. A live shard applies a partition's entries in stream order too, so any
  * entry applied twice, skipped, or applied out of order across crashes and replays
  * shows up as a row that differs. Rows the checkpoint holds that no entry touched
@@ -13,16 +12,20 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ParameterStore, type ActorConfig } from "../../actors/index.js";
-import { PartitionLedger, Verdict } from "../../actors/shard/partition-ledger.js";
+import { Counters, ParameterStore, type ActorConfig } from "../../actors/index.js";
+import { PartitionLedger } from "../../actors/shard/partition-ledger.js";
+import { UpdateLogApplier } from "../../actors/shard/update-log-applier.js";
 import { dataSpecOf } from "../../actors/runtime/actor-config.js";
-import { decodeMessage, logStream, partitionOfLogSubject, subjects } from "../../protocols/index.js";
+import { logStream, subjects } from "../../protocols/index.js";
 import { readSortedTable } from "../../train/checkpoint/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf, readManifest } from "../../train/index.js";
 
 /** What the audit found. */
 export interface UpdateLogAudit {
-  /** Entries in the log, and how many of them were applied (the rest: duplicates, malformed). */
+  /**
+   * Entries in the log (sync commits included); how many changed parameters (async
+   * entries, sync commits); how many were duplicates or replays; how many malformed.
+   */
   readonly entries: number;
   readonly applied: number;
   readonly duplicates: number;
@@ -54,13 +57,16 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
   });
   const optimizer = createOptimizer(config.job.optimizer);
   const store = new ParameterStore(model, optimizer);
-  const ledger = new PartitionLedger();
+  const counters = new Counters();
+  const applier = new UpdateLogApplier({
+    store, ledger: new PartitionLedger(), commitSubject: subjects.logCommit(config.cluster),
+    owns: () => true, partitions: () => config.partitions, counters,
+  });
 
   const jsm = await jetstreamManager(opts.nc);
   const last = (await jsm.streams.info(logStream(config.cluster))).state.last_seq;
   let entries = 0;
   let applied = 0;
-  let duplicates = 0;
   let malformed = 0;
   if (last > 0) {
     const consumer = await jetstream(opts.nc).consumers.get(logStream(config.cluster), {
@@ -69,18 +75,8 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
     const messages = await consumer.consume({ max_messages: 512 });
     for await (const m of messages) {
       entries++;
-      const partition = partitionOfLogSubject(m.subject);
       try {
-        const u = decodeMessage(m.data, ["log.update"]);
-        if (u.partition !== partition) throw new Error("entry in the log of another partition");
-        const v = ledger.verdict(partition, m.seq, u.producer, u.seq);
-        if (v === Verdict.Apply) {
-          store.apply(u.tables, u.ids, u.grads);
-          ledger.record(partition, m.seq, u.producer, u.seq);
-          applied++;
-        } else {
-          duplicates++;
-        }
+        if (applier.take(m.subject, m.seq, m.data)) applied++;
       } catch {
         malformed++;
       }
@@ -132,5 +128,6 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
       }
     }
   }
+  const duplicates = counters.get("log.duplicate") + counters.get("log.seen") + counters.get("log.stale");
   return { entries, applied, duplicates, malformed, rows, mismatched, untouched, untouchedChanged, examples };
 }

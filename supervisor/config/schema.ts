@@ -50,8 +50,8 @@ export type DataFormat = (typeof DataFormat)[keyof typeof DataFormat];
 export const OptimizerKind = { Sgd: "sgd", Adagrad: "adagrad", Adam: "adam" } as const;
 export type OptimizerKind = (typeof OptimizerKind)[keyof typeof OptimizerKind];
 
-/** Consistency modes; only async exists until durable parameters land. */
-export const ConsistencyMode = { Async: "async" } as const;
+/** Consistency modes (DESIGN: async; sync = deterministic BSP; ssp is not built yet). */
+export const ConsistencyMode = { Async: "async", Sync: "sync" } as const;
 export type ConsistencyMode = (typeof ConsistencyMode)[keyof typeof ConsistencyMode];
 
 /** Where OpenTelemetry spans go. */
@@ -158,15 +158,20 @@ const JobSchema = z
     batch: int(1, 65_536).default(2048),
     /** Passes over the training data. Default 1. */
     epochs: int(1).default(1),
-    /** Consistency mode. Default async (the only one for now). */
+    /**
+     * Consistency mode. async (default): workers pull, compute and push freely. sync:
+     * deterministic BSP; each step of `batch` rows is cut into `microBatches` tasks that
+     * any live workers compute, and each partition applies their summed gradient once,
+     * in micro-batch order: same seed and data give bitwise the same parameters, whatever
+     * the worker count, scale events or crashes.
+     */
     mode: z
       .enum(values(ConsistencyMode), {
-        error: (iss) =>
-          iss.input === "sync" || iss.input === "ssp"
-            ? `async ("${iss.input}" arrives with the durable-parameters work)`
-            : undefined,
+        error: (iss) => (iss.input === "ssp" ? `async or sync ("ssp" is not built yet)` : undefined),
       })
       .default(ConsistencyMode.Async),
+    /** Micro-batches per step in sync mode (tasks any worker may compute). Default 4. */
+    microBatches: int(1, 1024).default(4),
     /** How long a worker holds a task before the coordinator re-queues it. Default 60000. */
     leaseMs: int(100).default(60_000),
     /** Deadline of one gradient push (an unknown outcome when it passes). Default 10000. */
@@ -272,9 +277,10 @@ export const ClusterConfigSchema = z.strictObject({
       snapshotMs: int(100, 3_600_000).default(5000),
       /**
        * Drop the update-log entries a shard's snapshot covers, keeping the log bounded.
-       * false keeps the whole log (audits, the exactly-once check). Default true.
+       * Default false: with the Debian nats-server 2.9.10, consumers were seen to stop
+       * delivering after these per-subject purges (docs/decisions.md); the whole log is kept.
        */
-      purgeLog: z.boolean().default(true),
+      purgeLog: z.boolean().default(false),
     })
     .prefault({}),
   /** Worker actors. */

@@ -63,11 +63,12 @@ describe("parseConfig", () => {
         batch: 2048,
         epochs: 1,
         mode: "async",
+        microBatches: 4,
         leaseMs: 60_000,
         pushTimeoutMs: 10_000,
         pullTimeoutMs: 10_000,
       },
-      shards: { count: 2, snapshotMs: 5000, purgeLog: true },
+      shards: { count: 2, snapshotMs: 5000, purgeLog: false },
       workers: { count: 2 },
       supervision: {
         strategy: "one_for_one",
@@ -151,12 +152,11 @@ describe("parseConfig", () => {
     expect(configError({}).message).toContain("job: got nothing; allowed: mapping (required)");
   });
 
-  it("rejects sync and ssp modes, saying they arrive with the durable-parameters work", () => {
-    for (const mode of ["sync", "ssp"]) {
-      const err = configError(withField("job.mode", mode));
-      expect(issueAt(err, "job.mode").value).toBe(mode);
-      expect(err.message).toContain(`job.mode: got "${mode}"; allowed: async ("${mode}" arrives with the durable-parameters work)`);
-    }
+  it("accepts sync with its micro-batch count, and rejects ssp saying it is not built yet", () => {
+    expect(parseConfig(withField("job.mode", "sync")).job).toMatchObject({ mode: "sync", microBatches: 4 });
+    const err = configError(withField("job.mode", "ssp"));
+    expect(issueAt(err, "job.mode").value).toBe("ssp");
+    expect(err.message).toContain(`job.mode: got "ssp"; allowed: async or sync ("ssp" is not built yet)`);
   });
 
   it("requires a label when the format is csv", () => {

@@ -1,0 +1,178 @@
+/**
+ * What a shard does with each update-log entry, in stream order: the one rule that
+ * makes parameters a function of the log. Shards use it as they read the log, and the
+ * exactly-once audit replays a whole log through it.
+ *
+ * async entries are applied on arrival, once per (partition, producer, seq) (the
+ * PartitionLedger decides). sync entries are held until their step's commit; then each
+ * partition sums the gradients of the step's micro-batches in micro-batch order and
+ * applies the sum once, so the result depends only on the log's content, not on which
+ * worker computed a micro-batch, nor when, nor how often.
+ */
+import {
+  decodeMessage, partitionOf, partitionOfLogSubject, ProtocolError, RejectReason, type LogUpdate,
+} from "../../protocols/index.js";
+import type { Counters } from "../runtime/counters.js";
+import { Verdict, type PartitionLedger } from "./partition-ledger.js";
+import type { ParameterStore } from "./parameter-store.js";
+
+/** Held sync entries: step → partition → "micro:part" → entry. */
+type Held = Map<number, Map<number, Map<string, LogUpdate>>>;
+
+export class UpdateLogApplier {
+  readonly #store: ParameterStore;
+  readonly #ledger: PartitionLedger;
+  readonly #owns: (partition: number) => boolean;
+  readonly #partitions: () => number;
+  readonly #counters: Counters | undefined;
+  readonly #commitSubject: string;
+  readonly #held: Held = new Map();
+
+  constructor(opts: {
+    store: ParameterStore; ledger: PartitionLedger; commitSubject: string;
+    owns: (partition: number) => boolean; partitions: () => number; counters?: Counters;
+  }) {
+    this.#store = opts.store;
+    this.#ledger = opts.ledger;
+    this.#commitSubject = opts.commitSubject;
+    this.#owns = opts.owns;
+    this.#partitions = opts.partitions;
+    this.#counters = opts.counters;
+  }
+
+  /** The ledger as a snapshot must save it: at the last commit while sync entries are held. */
+  cut(): ReturnType<PartitionLedger["toRecord"]> {
+    return this.#ledger.toRecord(this.#held.size > 0);
+  }
+
+  /**
+   * Takes the entry at `streamSeq`; returns whether parameters changed. Throws a
+   * ProtocolError for a malformed entry (the caller counts it); the position moves past
+   * it either way.
+   */
+  take(subject: string, streamSeq: number, data: Uint8Array): boolean {
+    try {
+      if (subject === this.#commitSubject) return this.#commit(streamSeq, data);
+      const partition = partitionOfLogSubject(subject);
+      if (partition < 0 || !this.#owns(partition)) return false;
+      const u = decodeMessage(data, ["log.update"]);
+      this.#check(u, partition);
+      if (u.step !== undefined) {
+        this.#hold(u, partition);
+        return false;
+      }
+      switch (this.#ledger.verdict(partition, streamSeq, u.producer, u.seq)) {
+        case Verdict.Seen:
+          this.#inc("log.seen");
+          return false;
+        case Verdict.Duplicate:
+          this.#inc("log.duplicate");
+          return false;
+        case Verdict.Apply: {
+          const rows = this.#store.apply(u.tables, u.ids, u.grads);
+          this.#ledger.record(partition, streamSeq, u.producer, u.seq);
+          this.#inc("log.applied");
+          this.#inc("rows.applied", rows);
+          return true;
+        }
+      }
+    } finally {
+      this.#ledger.advance(streamSeq);
+    }
+  }
+
+  #inc(name: string, n = 1): void {
+    this.#counters?.inc(name, n);
+  }
+
+  /** Refuses an entry whose keys do not all belong to the partition whose log holds it. */
+  #check(u: LogUpdate, partition: number): void {
+    if (u.partition !== partition) {
+      throw new ProtocolError(RejectReason.WrongShape, `entry says partition ${u.partition} but sits in the log of ${partition}`);
+    }
+    const P = this.#partitions();
+    for (let i = 0; i < u.tables.length; i++) {
+      if (partitionOf(u.tables[i]!, u.ids[i]!, P) !== partition) {
+        throw new ProtocolError(RejectReason.WrongShape, `key (${u.tables[i]}, ${u.ids[i]}) does not hash into partition ${partition}`);
+      }
+    }
+    this.#store.checkGradients(u.tables, u.grads);
+  }
+
+  #hold(u: LogUpdate, partition: number): void {
+    if (u.step! <= this.#ledger.committedStep) {
+      this.#inc("log.stale");
+      return;
+    }
+    let step = this.#held.get(u.step!);
+    if (!step) this.#held.set(u.step!, (step = new Map()));
+    let part = step.get(partition);
+    if (!part) step.set(partition, (part = new Map()));
+    const key = `${u.micro ?? 0}:${u.part ?? 0}`;
+    // The same micro-batch computed twice gives the same entry: keep the first.
+    if (part.has(key)) this.#inc("log.duplicate");
+    else part.set(key, u);
+  }
+
+  #commit(streamSeq: number, data: Uint8Array): boolean {
+    const c = decodeMessage(data, ["log.commit"]);
+    if (c.step <= this.#ledger.committedStep) {
+      this.#inc("log.duplicate");
+      return false;
+    }
+    let changed = false;
+    for (const [partition, entries] of this.#held.get(c.step) ?? []) {
+      const ordered = [...entries].sort(([a], [b]) => compareMicroPart(a, b)).map(([, u]) => u);
+      const { tables, ids, grads } = sumInOrder(ordered, (t) => this.#store.dimOf(t));
+      const rows = this.#store.apply(tables, ids, grads);
+      this.#ledger.record(partition, streamSeq, "sync", c.step);
+      this.#inc("rows.applied", rows);
+      changed = true;
+    }
+    for (const step of [...this.#held.keys()]) if (step <= c.step) this.#held.delete(step);
+    this.#ledger.commit(c.step, streamSeq);
+    this.#inc("steps.applied");
+    return changed;
+  }
+}
+
+function compareMicroPart(a: string, b: string): number {
+  const [am, ap] = a.split(":").map(Number) as [number, number];
+  const [bm, bp] = b.split(":").map(Number) as [number, number];
+  return am - bm || ap - bp;
+}
+
+/**
+ * Sums the entries' gradients key by key, in the entries' order (float32 additions in a
+ * fixed order: the same bits every time), keys in order of first appearance.
+ */
+function sumInOrder(entries: readonly LogUpdate[], dimOf: (table: number) => number): { tables: Uint32Array; ids: Uint32Array; grads: Float32Array } {
+  const slot = new Map<number, number>();
+  const tables: number[] = [];
+  const ids: number[] = [];
+  const offsets: number[] = [];
+  let floats = 0;
+  for (const u of entries) {
+    for (let i = 0; i < u.tables.length; i++) {
+      const k = u.tables[i]! * 0x1_0000_0000 + u.ids[i]!;
+      if (!slot.has(k)) {
+        slot.set(k, tables.length);
+        tables.push(u.tables[i]!);
+        ids.push(u.ids[i]!);
+        offsets.push(floats);
+        floats += dimOf(u.tables[i]!);
+      }
+    }
+  }
+  const sum = new Float32Array(floats);
+  for (const u of entries) {
+    let g = 0;
+    for (let i = 0; i < u.tables.length; i++) {
+      const at = offsets[slot.get(u.tables[i]! * 0x1_0000_0000 + u.ids[i]!)!]!;
+      const dim = dimOf(u.tables[i]!);
+      for (let d = 0; d < dim; d++) sum[at + d] = sum[at + d]! + u.grads[g + d]!;
+      g += dim;
+    }
+  }
+  return { tables: Uint32Array.from(tables), ids: Uint32Array.from(ids), grads: sum };
+}
