@@ -16,18 +16,20 @@ import { Counters, ParameterStore, type ActorConfig } from "../../actors/index.j
 import { PartitionLedger } from "../../actors/shard/partition-ledger.js";
 import { UpdateLogApplier } from "../../actors/shard/update-log-applier.js";
 import { dataSpecOf } from "../../actors/runtime/actor-config.js";
-import { logStream, subjects } from "../../protocols/index.js";
+import { logStream, partitionOfLogSubject, subjects } from "../../protocols/index.js";
 import { readSortedTable } from "../../train/checkpoint/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf, readManifest } from "../../train/index.js";
 
 /** What the audit found. */
 export interface UpdateLogAudit {
   /**
-   * Entries in the log (sync commits included); how many changed parameters (async
-   * entries, sync commits); how many were duplicates or replays; how many malformed.
+   * Gradient entries in the log (not commits or marks); async entries applied on
+   * arrival; sync steps applied at their commit; entries dropped as duplicates, replays
+   * or stale micro-batches; messages that were malformed.
    */
   readonly entries: number;
   readonly applied: number;
+  readonly steps: number;
   readonly duplicates: number;
   readonly malformed: number;
   /** Rows the replay produced, and how many of them differ from the checkpoint (or are missing there). */
@@ -66,7 +68,6 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
   const jsm = await jetstreamManager(opts.nc);
   const last = (await jsm.streams.info(logStream(config.cluster))).state.last_seq;
   let entries = 0;
-  let applied = 0;
   let malformed = 0;
   if (last > 0) {
     const consumer = await jetstream(opts.nc).consumers.get(logStream(config.cluster), {
@@ -74,9 +75,9 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
     });
     const messages = await consumer.consume({ max_messages: 512 });
     for await (const m of messages) {
-      entries++;
+      if (partitionOfLogSubject(m.subject) >= 0) entries++;
       try {
-        if (applier.take(m.subject, m.seq, m.data)) applied++;
+        applier.take(m.subject, m.seq, m.data);
       } catch {
         malformed++;
       }
@@ -129,5 +130,7 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
     }
   }
   const duplicates = counters.get("log.duplicate") + counters.get("log.seen") + counters.get("log.stale");
-  return { entries, applied, duplicates, malformed, rows, mismatched, untouched, untouchedChanged, examples };
+  const applied = counters.get("log.applied");
+  const steps = counters.get("steps.applied");
+  return { entries, applied, steps, duplicates, malformed, rows, mismatched, untouched, untouchedChanged, examples };
 }

@@ -12,7 +12,8 @@ import { alive, runColony, startColony, type ColonyRun } from "../helpers/colony
 import { isTraining, memberOf, untilStatus, workersOf } from "../helpers/cluster-status.js";
 import { ctrFile } from "../helpers/ctr-data.js";
 
-const ROWS = 24_000;
+// Long enough (about 50 steps) that the chaos run's kills and scale events land mid-job.
+const ROWS = 48_000;
 
 beforeAll(() => {
   process.env["COLONY_HOME"] = mkdtempSync(join(tmpdir(), "colony-home-"));
@@ -41,19 +42,20 @@ describe("sync mode", () => {
     expect(three).toEqual(two);
 
     const job = startSync("syncchaos", 2);
-    let s = await untilStatus("syncchaos", "training", isTraining);
+    const s = await untilStatus("syncchaos", "training", isTraining);
     // A worker killed mid-step: its micro-batch is leased again and computed again.
     const w0 = memberOf(s, "worker-0").pid;
     process.kill(w0, "SIGKILL");
     expect((await runColony(["scale", "workers=3", "--cluster", "syncchaos"])).code).toBe(0);
-    s = await untilStatus("syncchaos", "a past snapshot on shard-0", (x) => (memberOf(x, "shard-0").counters["snapshots.written"] ?? 0) >= 1);
+    const snap = await untilStatus("syncchaos", "a past snapshot on shard-0", (x) => (memberOf(x, "shard-0").counters["snapshots.written"] ?? 0) >= 1);
     // A shard killed while entries of an open step are held: it comes back from its snapshot and reads them again.
-    const sh0 = memberOf(s, "shard-0").pid;
+    const sh0 = memberOf(snap, "shard-0").pid;
     process.kill(sh0, "SIGKILL");
-    await untilStatus("syncchaos", "shard-0 serving again", (x) => memberOf(x, "shard-0").pid !== sh0 && memberOf(x, "shard-0").state === "serving");
     expect((await runColony(["scale", "workers=1", "--cluster", "syncchaos"])).code).toBe(0);
-    s = await untilStatus("syncchaos", "one worker", (x) => workersOf(x).length === 1);
+    await untilStatus("syncchaos", "shard-0 back and one worker", (x) =>
+      memberOf(x, "shard-0").pid !== sh0 && memberOf(x, "shard-0").restarts >= 1 && workersOf(x).length === 1);
     expect(alive(w0)).toBe(false);
+    // Status answered through all of it, so every kill and scale landed while the job ran.
     expect(await digestOf(await job.done)).toEqual(two);
   });
 });

@@ -36,7 +36,7 @@ describe("the update log under shard kills", () => {
   it("applies every pushed entry exactly once on every shard, through kills mid-training and mid-replay", async () => {
     const runDir = mkdtempSync(join(tmpdir(), "colony-ledger-"));
     const job = startColony(["up", "examples/ctr.yaml", "--run-dir", runDir, "--json",
-      "--set", `cluster=${CLUSTER}`, "--set", `nats.url=${nats.url}`, "--set", `job.data.path=${ctrFile(60_000, 1)}`,
+      "--set", `cluster=${CLUSTER}`, "--set", `nats.url=${nats.url}`, "--set", `job.data.path=${ctrFile(120_000, 1)}`,
       "--set", `job.data.eval=${ctrFile(10_000, 2)}`, "--set", "job.batch=512", "--set", "job.data.rowsPerTask=4096",
       "--set", "shards.snapshotMs=500", "--set", "shards.purgeLog=false"]);
 
@@ -61,7 +61,7 @@ describe("the update log under shard kills", () => {
 
     const run = await job.done;
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
-    expect(run.result!["rows"]).toBe(60_000);
+    expect(run.result!["rows"]).toBe(120_000);
     expect(run.result!["auc"] as number).toBeGreaterThan(0.6);
 
     const checkpoint = String(run.result!["checkpoint"]);
