@@ -5,19 +5,9 @@
  * nats-server, unreadable checkpoint) are printed as one clear message, exit code 2.
  */
 import { parseArgs } from "node:util";
-import { ColonyError } from "../protocols/index.js";
-import { ConfigError } from "../supervisor/index.js";
-import { CheckpointError, DataSpecError, ExportFormatError, SafetensorsError } from "../train/index.js";
-import { dashboardCommand } from "./dashboard.js";
-import { detach } from "./detach.js";
-import { downCommand } from "./down.js";
-import { evalCommand } from "./eval.js";
-import { exportCommand } from "./export.js";
-import { inspectCommand } from "./inspect.js";
-import { parseScaleArg, scaleCommand } from "./scale.js";
-import { statusCommand } from "./status.js";
-import { watchStatusCommand } from "./status-watch.js";
-import { up } from "./up.js";
+// Each command's modules load only when it runs: loading all of them (the supervisor,
+// OpenTelemetry, the training code) took ~2 s here, which every `colony status` and
+// `colony scale` paid (bench/results/elasticity.md).
 
 const USAGE = `usage:
   colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json] [--detach]
@@ -47,8 +37,8 @@ async function main(argv: string[]): Promise<number> {
         options: { "run-dir": { type: "string" }, set: { type: "string", multiple: true }, json: { type: "boolean" }, detach: { type: "boolean" } },
       });
       if (positionals.length !== 1) throw new UsageError("colony up needs exactly one CONFIG file");
-      if (values.detach) return detach({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], timeoutMs: 180_000 });
-      return up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false });
+      if (values.detach) return (await import("./detach.js")).detach({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], timeoutMs: 180_000 });
+      return (await import("./up.js")).up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false });
     }
     case "dashboard": {
       const { values } = parseArgs({
@@ -60,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535 (0: any free port), got ${values.port}`);
       const intervalMs = Number(values.interval ?? 1000);
       if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new UsageError(`--interval must be an integer >= 100 (ms), got ${values.interval}`);
-      return dashboardCommand({ cluster: values.cluster, nats: values.nats, host: values.host ?? "127.0.0.1", port, intervalMs });
+      return (await import("./dashboard.js")).dashboardCommand({ cluster: values.cluster, nats: values.nats, host: values.host ?? "127.0.0.1", port, intervalMs });
     }
     case "status":
     case "scale":
@@ -77,35 +67,35 @@ async function main(argv: string[]): Promise<number> {
         if (values.json) throw new UsageError("--watch draws a live view; use --json without --watch for one JSON snapshot");
         const intervalMs = Number(values.interval ?? 1000);
         if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new UsageError(`--interval must be an integer >= 100 (ms), got ${values.interval}`);
-        return watchStatusCommand({ ...target, intervalMs });
+        return (await import("./status-watch.js")).watchStatusCommand({ ...target, intervalMs });
       }
       if ((values.watch || values.interval !== undefined) && command !== "status") throw new UsageError("--watch and --interval belong to colony status");
-      if (command === "status") return statusCommand(target);
-      if (command === "down") return downCommand({ ...target, timeoutMs: 300_000 });
+      if (command === "status") return (await import("./status.js")).statusCommand(target);
+      if (command === "down") return (await import("./down.js")).downCommand({ ...target, timeoutMs: 300_000 });
       let workers: number;
       try {
-        workers = parseScaleArg(positionals[0]);
+        workers = (await import("./scale.js")).parseScaleArg(positionals[0]);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      return scaleCommand({ ...target, workers });
+      return (await import("./scale.js")).scaleCommand({ ...target, workers });
     }
     case "eval": {
       const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, data: { type: "string" }, batch: { type: "string" } } });
       if (!values.checkpoint || !values.data) throw new UsageError("colony eval needs --checkpoint DIR and --data FILE");
       const batch = Number(values.batch ?? 4096);
       if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, got ${values.batch}`);
-      return evalCommand({ checkpoint: values.checkpoint, data: values.data, batch });
+      return (await import("./eval.js")).evalCommand({ checkpoint: values.checkpoint, data: values.data, batch });
     }
     case "inspect": {
       const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, json: { type: "boolean" } } });
       if (!values.checkpoint) throw new UsageError("colony inspect needs --checkpoint DIR");
-      return inspectCommand({ checkpoint: values.checkpoint, json: values.json ?? false });
+      return (await import("./inspect.js")).inspectCommand({ checkpoint: values.checkpoint, json: values.json ?? false });
     }
     case "export": {
       const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, format: { type: "string" }, out: { type: "string" } } });
       if (!values.checkpoint || !values.out) throw new UsageError("colony export needs --checkpoint DIR and --out FILE");
-      return exportCommand({ checkpoint: values.checkpoint, format: values.format ?? "safetensors", out: values.out });
+      return (await import("./export.js")).exportCommand({ checkpoint: values.checkpoint, format: values.format ?? "safetensors", out: values.out });
     }
     case undefined:
     case "help":
@@ -120,13 +110,21 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** Whether an error carries advice for the user (printed as one line), rather than being a bug (printed with its stack). */
+async function isAdvice(err: unknown): Promise<boolean> {
+  const [{ ColonyError }, { ConfigError }, { CheckpointError, DataSpecError, ExportFormatError, SafetensorsError }] = await Promise.all([
+    import("../protocols/index.js"), import("../supervisor/index.js"), import("../train/index.js"),
+  ]);
+  return err instanceof ConfigError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError
+    || err instanceof ExportFormatError || err instanceof SafetensorsError
+    || (err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT");
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
+  async (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`colony: ${err.message}\n${USAGE}\n`);
-    else if (err instanceof ConfigError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError
-      || err instanceof ExportFormatError || err instanceof SafetensorsError) process.stderr.write(`colony: ${err.message}\n`);
-    else if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT") process.stderr.write(`colony: ${err.message}\n`);
+    else if (await isAdvice(err)) process.stderr.write(`colony: ${(err as Error).message}\n`);
     else process.stderr.write(`colony: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(2);
   },
