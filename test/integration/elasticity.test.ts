@@ -95,7 +95,7 @@ describe("a running cluster", () => {
   it("gives up when a child crashes past the restart intensity, stopping the job with a clear error and no process left", async () => {
     // intensity 1: the workers supervisor gives up on its second restart within the period and
     // escalates; the root restarts it once, and gives up itself the next time.
-    const job = startJob("crashloop", ["--set", "supervision.intensity=1", "--set", "supervision.periodMs=60000", "--set", "job.epochs=5"], 100_000);
+    const job = startJob("crashloop", ["--set", "supervision.intensity=1", "--set", "supervision.periodMs=60000", "--set", "job.epochs=50"], 100_000);
     let ended = false;
     void job.done.then(() => { ended = true; });
     let s = await until("crashloop", "training", training);
@@ -117,13 +117,14 @@ describe("a running cluster", () => {
   });
 
   it("colony down ends the job early with a final checkpoint that colony eval can score", async () => {
-    const job = startJob("down", [], 100_000);
+    // Five epochs: long enough that `down` lands before the job would end by itself.
+    const job = startJob("down", ["--set", "job.epochs=5"], 100_000);
     await until("down", "training", training);
     const down = await runColony(["down", "--cluster", "down", "--json"]);
     expect(down.code, down.stderr).toBe(0);
     const run = await job.done;
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
-    expect(run.result!["rows"] as number).toBeLessThan(100_000);
+    expect(run.result!["rows"] as number).toBeLessThan(500_000);
     const scored = await runColony(["eval", "--checkpoint", String(run.result!["checkpoint"]), "--data", ctrFile(10_000, 2)]);
     expect(scored.code).toBe(0);
     expect(scored.result!["rows"]).toBe(10_000);
