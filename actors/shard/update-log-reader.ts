@@ -18,10 +18,7 @@ import type { LedgerRecord, PartitionLedger } from "./partition-ledger.js";
 import type { ParameterStore } from "./parameter-store.js";
 import { UpdateLogApplier } from "./update-log-applier.js";
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export class UpdateLogReader {
-  readonly #nc: NatsConnection;
   readonly #cluster: string;
   readonly #ledger: PartitionLedger;
   readonly #applier: UpdateLogApplier;
@@ -41,7 +38,6 @@ export class UpdateLogReader {
     nc: NatsConnection; cluster: string; store: ParameterStore; ledger: PartitionLedger;
     owns: (partition: number) => boolean; partitions: () => number; log: Logger; counters: Counters;
   }) {
-    this.#nc = opts.nc;
     this.#cluster = opts.cluster;
     this.#ledger = opts.ledger;
     this.#js = jetstream(opts.nc);
@@ -85,6 +81,8 @@ export class UpdateLogReader {
       }
     } catch (err) {
       if (!this.#stopped) this.#log.error({ err }, "reading the update log failed");
+      // Unhandled on purpose: the shard process dies, and its supervisor restarts it from
+      // its snapshot and the log, which is the one way back to rows that are current.
       throw err;
     }
   }
