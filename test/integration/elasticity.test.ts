@@ -109,7 +109,10 @@ describe("a running cluster", () => {
         .catch(() => s);
     }
     const run = await job.done;
-    expect(kills).toBeGreaterThanOrEqual(4);
+    // Two rounds of kills trip both supervisors; on a loaded machine a restarted worker that
+    // is slow to send its first heartbeat is killed as unresponsive, which counts too, so
+    // one round may be enough.
+    expect(kills).toBeGreaterThanOrEqual(2);
     expect(run.code).toBe(1);
     expect(String(run.result!["error"])).toMatch(/intensity/i);
     expect(run.stderr).toMatch(/supervision gave up/);
