@@ -8,7 +8,7 @@ export type { EvalResult, JobDone, Progress } from "./job.js";
 export { ActorKind, type ActorRef, type Heartbeat, type Inspect, type Inspected, type Join, type Joined, type Stop } from "./membership.js";
 export { decodeMessage, encodeMessage, MESSAGE_TYPES, type Message, type MessageOf, type MessageType, type Outgoing } from "./messages.js";
 export {
-  MAX_KEYS_PER_REQUEST, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Rows, type RowsWire,
+  MAX_KEYS_PER_REQUEST, PULL_ATTEMPT_MS, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Rows, type RowsWire,
 } from "./params.js";
 export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
 export { logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";

@@ -10,8 +10,16 @@ import { ProtocolError, RejectReason } from "./errors.js";
 import { int, optional, str } from "./fields.js";
 import { viewTensor, type WireTensor } from "./tensor.js";
 
-/** Most keys one pull or push may carry. */
+/** Most keys one pull may carry. */
 export const MAX_KEYS_PER_REQUEST = 1 << 20;
+
+/**
+ * Longest a worker waits for one pull attempt (a pull changes nothing, so it is retried
+ * freely); a shard answers "not ready" before that. Waiting out the whole pullTimeoutMs
+ * on a shard that died mid-request left workers idle 10 s after a shard kill
+ * (bench/results/elasticity.md).
+ */
+export const PULL_ATTEMPT_MS = 3000;
 
 export interface Pull {
   readonly v: 1;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { createActor, fromPromise } from "xstate";
 import {
-  NotOwnerError, NotReadyError, partitionOf, partitionsOwnedBy, subjects, tensor, type PartitionMap,
+  NotOwnerError, NotReadyError, partitionOf, partitionsOwnedBy, PULL_ATTEMPT_MS, subjects, tensor, type PartitionMap,
 } from "../../protocols/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
@@ -91,7 +91,8 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   mailbox.serve(subjects.pull(cluster, ref.id), ["ps.pull"], async (m) => {
     store.floatsOf(m.tables);
     servingMap();
-    if (ledger.position < m.after) await reader.reached(m.after, config.job.pullTimeoutMs / 2);
+    // Answer "not ready" before the worker's attempt times out, so it retries at once.
+    if (ledger.position < m.after) await reader.reached(m.after, Math.min(config.job.pullTimeoutMs, PULL_ATTEMPT_MS) * 0.8);
     const current = servingMap();
     checkOwnership(current, m.tables, m.ids);
     const rows = store.gather(m.tables, m.ids);

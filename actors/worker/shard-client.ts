@@ -8,7 +8,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import {
-  NotOwnerError, NotReadyError, partitionOf, subjects, tensor, UnknownOutcomeError, type PartitionMap,
+  NotOwnerError, NotReadyError, partitionOf, PULL_ATTEMPT_MS, subjects, tensor, UnknownOutcomeError, type PartitionMap,
 } from "../../protocols/index.js";
 import type { BatchPlan, Model } from "../../train/types.js";
 import type { Counters } from "../runtime/counters.js";
@@ -24,6 +24,7 @@ interface Chunk {
 }
 
 const MAX_ATTEMPTS = 20;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class ShardClient {
@@ -158,7 +159,7 @@ export class ShardClient {
     await this.#forEachChunk(plan, all, "pull", async (c, map) => {
       const r = await request(this.#nc, subjects.pull(this.#cluster, c.shard),
         { v: 1, type: "ps.pull", epoch: map.epoch, after: after(c.shard, map), tables: tensor(c.tables), ids: tensor(c.ids) },
-        ["ps.rows"], { timeoutMs: this.#pullTimeoutMs });
+        ["ps.rows"], { timeoutMs: Math.min(this.#pullTimeoutMs, PULL_ATTEMPT_MS) });
       if (r.rows.length !== c.floats) throw new NotReadyError(`shard ${c.shard} answered ${r.rows.length} floats for ${c.floats}`);
       let o = 0;
       for (const k of c.keys) {
