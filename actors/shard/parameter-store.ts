@@ -8,6 +8,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ProtocolError, RejectReason, type CheckpointPart } from "../../protocols/index.js";
 import { partFiles } from "../../train/index.js";
+import type { TableRows } from "../../train/checkpoint/index.js";
+
+export type { TableRows };
 import type { Model, RowOptimizer } from "../../train/types.js";
 import { RowTable } from "./row-table.js";
 
@@ -156,15 +159,6 @@ export class ParameterStore {
   }
 }
 
-/** One table's rows as flat arrays: ids, params (dim per row), optimizer state (stateWidth per row). */
-export interface TableRows {
-  readonly table: number;
-  readonly dim: number;
-  readonly stateWidth: number;
-  readonly ids: Uint32Array;
-  readonly params: Float32Array;
-  readonly state: Float32Array;
-}
 
 /** Writes exported rows as checkpoint part files into `dir`. */
 export async function writeRows(dir: string, shardId: string, rows: readonly TableRows[]): Promise<CheckpointPart[]> {

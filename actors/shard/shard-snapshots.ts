@@ -11,7 +11,8 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { CheckpointPart } from "../../protocols/index.js";
-import { writeRows, type ParameterStore, type TableRows } from "./parameter-store.js";
+import { readTypedFile, type TableRows } from "../../train/checkpoint/index.js";
+import { writeRows, type ParameterStore } from "./parameter-store.js";
 import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
 
 /** Rows restored between two yields to the event loop. */
@@ -25,12 +26,6 @@ interface SnapshotMeta {
   readonly ledger: LedgerRecord;
 }
 
-async function readArray<T extends Float32Array | Uint32Array>(file: string, C: { new (b: ArrayBuffer): T }): Promise<T> {
-  const buf = await readFile(file);
-  const copy = new ArrayBuffer(buf.byteLength);
-  new Uint8Array(copy).set(buf);
-  return new C(copy);
-}
 
 export class ShardSnapshots {
   readonly #dir: string;
@@ -93,9 +88,9 @@ export class ShardSnapshots {
     for (const p of meta.parts) {
       rows.push({
         table: p.table, dim: p.dim, stateWidth: p.stateWidth,
-        ids: await readArray(join(dir, p.ids), Uint32Array),
-        params: await readArray(join(dir, p.params), Float32Array),
-        state: await readArray(join(dir, p.state), Float32Array),
+        ids: await readTypedFile(join(dir, p.ids), Uint32Array),
+        params: await readTypedFile(join(dir, p.params), Float32Array),
+        state: await readTypedFile(join(dir, p.state), Float32Array),
       });
     }
     // In slices, yielding between them: a large snapshot must not hold up the heartbeats

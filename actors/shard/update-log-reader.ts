@@ -9,7 +9,7 @@
  * non-finite gradients, keys outside its partition) is counted, logged and skipped: one
  * bad producer must not stop a partition.
  */
-import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { Empty, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { logStream, NotReadyError, ProtocolError, RejectReason, subjects } from "../../protocols/index.js";
@@ -24,7 +24,6 @@ export class UpdateLogReader {
   readonly #applier: UpdateLogApplier;
   readonly #log: Logger;
   readonly #counters: Counters;
-  #consumer: Consumer | undefined;
   #messages: ConsumerMessages | undefined;
   #stopped = false;
   #reading: Promise<void> | undefined;
@@ -62,12 +61,12 @@ export class UpdateLogReader {
   /** Starts reading after the ledger's position; entries are applied as they arrive. */
   async start(): Promise<void> {
     const start = this.#ledger.position + 1;
-    this.#consumer = await this.#js.consumers.get(logStream(this.#cluster), {
+    const consumer = await this.#js.consumers.get(logStream(this.#cluster), {
       filter_subjects: subjects.logAll(this.#cluster),
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: start,
     });
-    this.#messages = await this.#consumer.consume({ max_messages: 1024 });
+    this.#messages = await consumer.consume({ max_messages: 1024 });
     this.#log.info({ from: start }, "reading the update log");
     this.#reading = this.#read(this.#messages);
   }

@@ -4,6 +4,7 @@ export type { CheckpointManifest, CheckpointTable, TablePart } from "./manifest.
 export { CheckpointError, LoadedCheckpoint, readCheckpoint, readManifest } from "./read-checkpoint.js";
 export { evaluateCheckpoint, type Evaluation } from "./evaluate.js";
 export { readSortedTable, type SortedTable } from "./sorted-table.js";
+export { readTypedFile, type TableRows } from "./table-rows.js";
 export { denseTensorsOf, modelOptionsOf, type DenseTensor } from "./dense-tensors.js";
 export { inspectCheckpoint, tableName, type CheckpointInspection, type TableDigest, type TensorDigest } from "./inspect-checkpoint.js";
 export {

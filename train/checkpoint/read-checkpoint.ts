@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createModel } from "../models/index.js";
 import type { Model } from "../types.js";
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointManifest } from "./manifest.js";
+import { readTypedFile } from "./table-rows.js";
 
 /** A checkpoint that can't be used, with what to do about it. */
 export class CheckpointError extends Error {
@@ -52,13 +53,6 @@ export class LoadedCheckpoint {
   }
 }
 
-async function readTyped<T extends Float32Array | Uint32Array>(file: string, C: { new (b: ArrayBuffer): T }): Promise<T> {
-  const buf = await readFile(file);
-  // Copy into a fresh, aligned buffer: Node's Buffer may share a pool at any offset.
-  const copy = new ArrayBuffer(buf.byteLength);
-  new Uint8Array(copy).set(buf);
-  return new C(copy);
-}
 
 /** Reads a checkpoint's manifest.json and checks its format and version; throws CheckpointError otherwise. */
 export async function readManifest(dir: string): Promise<CheckpointManifest> {
@@ -85,8 +79,8 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     const params: Float32Array[] = [];
     for (const [p, part] of t.parts.entries()) {
       if (p >= 256 || part.rows >= 1 << 24) throw new CheckpointError(dir, `table ${t.table}: too many parts or rows per part to load for scoring`);
-      const ids = await readTyped(join(dir, part.ids), Uint32Array);
-      const rows = await readTyped(join(dir, part.params), Float32Array);
+      const ids = await readTypedFile(join(dir, part.ids), Uint32Array);
+      const rows = await readTypedFile(join(dir, part.params), Float32Array);
       if (ids.length !== part.rows || rows.length !== part.rows * t.dim) {
         throw new CheckpointError(dir, `${part.params}: ${ids.length} ids and ${rows.length} floats, manifest says ${part.rows} rows of dim ${t.dim}`);
       }

@@ -4,28 +4,13 @@
  * the digests and the exports are computed from. Reads one table at a time, so a tool
  * holds at most one table's rows in memory.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckpointTable } from "./manifest.js";
 import { CheckpointError } from "./read-checkpoint.js";
+import { readTypedFile, type TableRows } from "./table-rows.js";
 
 /** A table's rows in ascending id order: ids, params (dim per row) and optimizer state (stateWidth per row). */
-export interface SortedTable {
-  readonly table: number;
-  readonly dim: number;
-  readonly stateWidth: number;
-  readonly ids: Uint32Array;
-  readonly params: Float32Array;
-  readonly state: Float32Array;
-}
-
-/** The file as bytes in a fresh buffer (Node's Buffer may share a pool at any offset). */
-async function readBytes(file: string): Promise<ArrayBuffer> {
-  const buf = await readFile(file);
-  const copy = new ArrayBuffer(buf.byteLength);
-  new Uint8Array(copy).set(buf);
-  return copy;
-}
+export type SortedTable = TableRows;
 
 /**
  * Reads every part of `t`, checks each against the manifest, and returns the rows sorted
@@ -42,9 +27,9 @@ export async function readSortedTable(dir: string, t: CheckpointTable): Promise<
     let partParams: Float32Array;
     let partState: Float32Array;
     try {
-      partIds = new Uint32Array(await readBytes(join(dir, part.ids)));
-      partParams = new Float32Array(await readBytes(join(dir, part.params)));
-      partState = new Float32Array(await readBytes(join(dir, part.state)));
+      partIds = await readTypedFile(join(dir, part.ids), Uint32Array);
+      partParams = await readTypedFile(join(dir, part.params), Float32Array);
+      partState = await readTypedFile(join(dir, part.state), Float32Array);
     } catch (err) {
       throw new CheckpointError(dir, `table ${t.table}, shard ${part.shard}: ${(err as Error).message}; the checkpoint is incomplete or damaged`);
     }
