@@ -1,8 +1,9 @@
 /**
  * The coordinator's durable state in JetStream KV: task progress (so a restarted
  * coordinator resumes the job instead of starting over), the desired worker count
- * (which supervisors converge to), and which job the update log belongs to. Writes are chained so they land in order; a write
- * that fails is logged and the next one carries the newer state anyway.
+ * (which supervisors converge to), and which job the update log belongs to. Progress
+ * writes are chained so they land in order; one that fails is logged and the next one
+ * carries the newer state anyway.
  */
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -43,8 +44,12 @@ export class JobState {
   /** Records task progress (ordered after earlier writes). */
   saveProgress(p: TaskProgress): Promise<void> {
     const bytes = encoder.encode(JSON.stringify({ ...p, jobId: this.#jobId } satisfies SavedProgress));
-    this.#writes = this.#writes.then(() => this.#kv.put(StateKey.Tasks, bytes).then(() => undefined),
-      (err: unknown) => this.#log.warn({ err }, "saving task progress failed"));
+    // Each write handles its own failure: a rejection left on the chain was unhandled, and
+    // killed the coordinator when a put timed out during a NATS restart.
+    this.#writes = this.#writes.then(() => this.#kv.put(StateKey.Tasks, bytes)).then(
+      () => undefined,
+      (err: unknown) => this.#log.warn({ err: (err as Error).message }, "saving task progress failed; the next save carries newer progress"),
+    );
     return this.#writes;
   }
 

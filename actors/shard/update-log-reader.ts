@@ -12,6 +12,7 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { Empty, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { Failpoint, failpoint } from "../runtime/failpoints.js";
 import { logStream, NotReadyError, ProtocolError, RejectReason, subjects } from "../../protocols/index.js";
 import type { Counters } from "../runtime/counters.js";
 import type { LedgerRecord, PartitionLedger } from "./partition-ledger.js";
@@ -42,7 +43,7 @@ export class UpdateLogReader {
     this.#js = jetstream(opts.nc);
     this.#applier = new UpdateLogApplier({
       store: opts.store, ledger: opts.ledger, commitSubject: subjects.logCommit(opts.cluster),
-      owns: opts.owns, partitions: opts.partitions, counters: opts.counters,
+      owns: opts.owns, partitions: opts.partitions, counters: opts.counters, skipNth: failpoint(Failpoint.ShardSkipLogEntry),
     });
     this.#log = opts.log;
     this.#counters = opts.counters;
@@ -66,7 +67,10 @@ export class UpdateLogReader {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: start,
     });
-    this.#messages = await consumer.consume({ max_messages: 1024 });
+    // A short pull expiry: after a NATS restart the client re-checks its consumer and, when
+    // JetStream is not back yet, retries after `expires` (default 30 s, which stalled a
+    // shard that long in the chaos tests); idle heartbeats (expires / 2) also come sooner.
+    this.#messages = await consumer.consume({ max_messages: 1024, expires: 3000 });
     this.#log.info({ from: start }, "reading the update log");
     this.#reading = this.#read(this.#messages);
   }
