@@ -9,7 +9,7 @@
  * applied once.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, optional, str } from "./fields.js";
+import { int, obj, optional, str } from "./fields.js";
 import { keys } from "./params.js";
 import { firstNonFinite, viewTensor, type WireTensor } from "./tensor.js";
 
@@ -30,6 +30,19 @@ export interface LogUpdate {
   readonly micro?: number;
   /** Which of the micro-batch's entries for this partition (more than one only past the payload limit). */
   readonly part?: number;
+  /** The data rows whose gradient this is: what the chaos checkers count as trained. */
+  readonly batch?: BatchOrigin;
+}
+
+/**
+ * Where an entry's gradient came from: rows [row, row + rows) of the data file, in task
+ * `task` of pass `epoch`. Every entry of one batch carries the same origin.
+ */
+export interface BatchOrigin {
+  readonly epoch: number;
+  readonly task: number;
+  readonly row: number;
+  readonly rows: number;
 }
 
 /**
@@ -77,5 +90,11 @@ export function validateLogUpdate(m: Record<string, unknown>): LogUpdate {
     step: optional(m, "step", int),
     micro: optional(m, "micro", int),
     part: optional(m, "part", int),
+    batch: optional(m, "batch", batchOrigin),
   };
+}
+
+function batchOrigin(m: Record<string, unknown>, key: string): BatchOrigin {
+  const b = obj(m, key);
+  return { epoch: int(b, "epoch"), task: int(b, "task"), row: int(b, "row"), rows: int(b, "rows", 1, 1 << 24) };
 }

@@ -16,7 +16,7 @@ import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, cutTasks, denseDimOf, evaluateCheckpoint, fieldsOf,
   type CheckpointManifest, type CheckpointTable,
 } from "../../train/index.js";
-import { dataSpecOf } from "../runtime/actor-config.js";
+import { dataSpecOf, microBatchesOf, rowsPerTaskOf } from "../runtime/actor-config.js";
 import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
 import { readPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
@@ -45,7 +45,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   let recentLoss = 0;
 
   const sync = config.job.mode === "sync";
-  const microBatches = config.job.microBatches ?? 4;
+  const microBatches = microBatchesOf(config);
   const js = jetstream(nc);
   let committing: Promise<void> | undefined;
   /**
@@ -73,9 +73,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
       prepare: fromPromise(async () => {
         await new Kvm(nc).create(mapBucket(cluster), { history: 16 });
         state = await JobState.open(nc, cluster, config.jobId, log);
-        // Sync mode: a task is one micro-batch of a step of job.batch rows.
-        const rowsPerTask = sync ? Math.ceil(config.job.batch / microBatches) : config.job.data.rowsPerTask;
-        const tasks = await cutTasks(config.job.data.path, spec, rowsPerTask);
+        const tasks = await cutTasks(config.job.data.path, spec, rowsPerTaskOf(config));
         const restore = await state.progress();
         // A new job starts with an empty update log; a restarted coordinator keeps what the
         // shards still need.

@@ -72,3 +72,11 @@ export function dataSpecOf(cfg: ActorConfig): DataSpec {
     delimiter: d.delimiter,
   };
 }
+
+/** Micro-batches per sync step (job.microBatches, default 4). */
+export const microBatchesOf = (cfg: ActorConfig): number => cfg.job.microBatches ?? 4;
+
+/** Rows per task the coordinator cuts the data into: a sync task is one micro-batch of a step. */
+export function rowsPerTaskOf(cfg: ActorConfig): number {
+  return cfg.job.mode === "sync" ? Math.ceil(cfg.job.batch / microBatchesOf(cfg)) : cfg.job.data.rowsPerTask;
+}

@@ -27,11 +27,20 @@ export class UpdateLogApplier {
   readonly #counters: Counters | undefined;
   readonly #commitSubject: string;
   readonly #held: Held = new Map();
+  readonly #onApplied: ((u: LogUpdate) => void) | undefined;
+  /** Planted bug (failpoint shard.skip-log-entry): the Nth entry to apply is dropped. */
+  readonly #skipNth: number | undefined;
+  #toApply = 0;
 
   constructor(opts: {
     store: ParameterStore; ledger: PartitionLedger; commitSubject: string;
     owns: (partition: number) => boolean; partitions: () => number; counters?: Counters;
+    /** Told of every entry whose gradient went into the parameters (the audit counts trained rows with it). */
+    onApplied?: (u: LogUpdate) => void;
+    skipNth?: number;
   }) {
+    this.#onApplied = opts.onApplied;
+    this.#skipNth = opts.skipNth;
     this.#store = opts.store;
     this.#ledger = opts.ledger;
     this.#commitSubject = opts.commitSubject;
@@ -69,10 +78,12 @@ export class UpdateLogApplier {
           this.#inc("log.duplicate");
           return false;
         case Verdict.Apply: {
-          const rows = this.#store.apply(u.tables, u.ids, u.grads);
           this.#ledger.record(partition, streamSeq, u.producer, u.seq);
+          if (++this.#toApply === this.#skipNth) return false;
+          const rows = this.#store.apply(u.tables, u.ids, u.grads);
           this.#inc("log.applied");
           this.#inc("rows.applied", rows);
+          this.#onApplied?.(u);
           return true;
         }
       }
@@ -123,9 +134,11 @@ export class UpdateLogApplier {
     let changed = false;
     for (const [partition, entries] of this.#held.get(c.step) ?? []) {
       const ordered = [...entries].sort(([a], [b]) => compareMicroPart(a, b)).map(([, u]) => u);
+      this.#ledger.record(partition, streamSeq, "sync", c.step);
+      if (++this.#toApply === this.#skipNth) continue;
       const { tables, ids, grads } = sumInOrder(ordered, (t) => this.#store.dimOf(t));
       const rows = this.#store.apply(tables, ids, grads);
-      this.#ledger.record(partition, streamSeq, "sync", c.step);
+      for (const u of ordered) this.#onApplied?.(u);
       this.#inc("rows.applied", rows);
       changed = true;
     }

@@ -20,7 +20,7 @@
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import {
-  encodeMessage, logMsgId, partitionOf, subjects, syncMsgId, tensor, TransientError, type PartitionMap, type SyncStep,
+  encodeMessage, logMsgId, partitionOf, subjects, syncMsgId, tensor, TransientError, type PartitionMap, type BatchOrigin, type SyncStep,
 } from "../../protocols/index.js";
 import type { BatchPlan, Model } from "../../train/types.js";
 import type { Counters } from "../runtime/counters.js";
@@ -93,8 +93,8 @@ export class UpdateLogWriter {
    * of it. In sync mode the entries carry their step and micro-batch, and ids that are
    * the same whichever worker computed that micro-batch.
    */
-  async push(plan: BatchPlan, grads: Float32Array, sync?: SyncStep): Promise<void> {
-    const byPartition = [...this.#entries(plan, grads, sync).values()];
+  async push(plan: BatchPlan, grads: Float32Array, origin: BatchOrigin, sync?: SyncStep): Promise<void> {
+    const byPartition = [...this.#entries(plan, grads, origin, sync).values()];
     const waves = Math.max(0, ...byPartition.map((e) => e.length));
     for (let w = 0; w < waves; w++) {
       await this.#appendAll(byPartition.flatMap((entries) => (w < entries.length ? [entries[w]!] : [])));
@@ -119,7 +119,7 @@ export class UpdateLogWriter {
   }
 
   /** Cuts the plan's rows into entries, grouped by partition, seqs in order within each. */
-  #entries(plan: BatchPlan, grads: Float32Array, sync: SyncStep | undefined): Map<number, Entry[]> {
+  #entries(plan: BatchPlan, grads: Float32Array, origin: BatchOrigin, sync: SyncStep | undefined): Map<number, Entry[]> {
     const { tables, ids } = plan.keys;
     const members = new Map<number, number[]>();
     for (let k = 0; k < tables.length; k++) {
@@ -136,7 +136,7 @@ export class UpdateLogWriter {
       for (let i = 0; i <= list.length; i++) {
         const dim = i < list.length ? this.#model.dim(tables[list[i]!]!) : 0;
         if (i === list.length || (floats + dim) * 4 > this.#entryBytes) {
-          if (i > start) entries.push(this.#entry(p, list.slice(start, i), floats, plan, grads, sync, entries.length));
+          if (i > start) entries.push(this.#entry(p, list.slice(start, i), floats, plan, grads, origin, sync, entries.length));
           start = i;
           floats = 0;
         }
@@ -147,7 +147,9 @@ export class UpdateLogWriter {
     return out;
   }
 
-  #entry(partition: number, keys: number[], floats: number, plan: BatchPlan, grads: Float32Array, sync: SyncStep | undefined, part: number): Entry {
+  #entry(
+    partition: number, keys: number[], floats: number, plan: BatchPlan, grads: Float32Array, batch: BatchOrigin, sync: SyncStep | undefined, part: number,
+  ): Entry {
     const { tables, ids } = plan.keys;
     const g = new Float32Array(floats);
     let o = 0;
@@ -160,7 +162,7 @@ export class UpdateLogWriter {
     const seq = this.#seq++;
     const bytes = encodeMessage({
       v: 1, type: "log.update", producer: this.#producer, seq, partition,
-      tables: tensor(Uint32Array.from(keys, (k) => tables[k]!)), ids: tensor(Uint32Array.from(keys, (k) => ids[k]!)), grads: tensor(g),
+      tables: tensor(Uint32Array.from(keys, (k) => tables[k]!)), ids: tensor(Uint32Array.from(keys, (k) => ids[k]!)), grads: tensor(g), batch,
       ...(sync ? { step: sync.step, micro: sync.micro, part } : {}),
     });
     const msgId = sync ? `${syncMsgId(this.#jobId, sync.step, sync.micro, partition)}.${part}` : logMsgId(this.#producer, seq, partition);

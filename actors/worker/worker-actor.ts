@@ -8,6 +8,7 @@ import { createActor, fromPromise } from "xstate";
 import { subjects, type TaskSpec } from "../../protocols/index.js";
 import { createModel, denseDimOf, fieldsOf, readTaskBatches } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
+import { Failpoint, failpoint } from "../runtime/failpoints.js";
 import { hostActor, type ActorContext } from "../runtime/actor-host.js";
 import { recordLatency } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
@@ -40,6 +41,8 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   // Logged once per incarnation: when a new or restarted worker became useful (operators and the elasticity benchmark read these).
   let leasedBefore = false;
   let pushedBefore = false;
+  const dropTask = failpoint(Failpoint.WorkerDropTask);
+  let tasksTaken = 0;
 
   /** Adds the time since `since` to the `time.<name>` total and the `<name>` latency histogram. */
   function timed(name: string, since: number): void {
@@ -52,6 +55,10 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
   async function trainTask(task: TaskSpec, signal: AbortSignal): Promise<TrainedTask> {
     let rows = 0;
     let lossSum = 0;
+    if (++tasksTaken === dropTask) {
+      log.error({ task: task.id, failpoint: Failpoint.WorkerDropTask }, "planted bug: reporting a task done without training it");
+      return { rows: task.rows, lossSum: 0 };
+    }
     const t0 = performance.now();
     let readStart = Date.now();
     // Sync mode: the task is one micro-batch, trained as one batch on the parameters of
@@ -71,7 +78,8 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
         if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at task ${task.id}: the model diverged; lower job.optimizer.lr`);
         t = performance.now();
         if (sync) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * sync.weight;
-        await inPhaseSpan("push", () => updates.push(plan, grads, sync));
+        const origin = { epoch: task.epoch, task: task.id, row: task.rowStart + rows, rows: batch.rows };
+        await inPhaseSpan("push", () => updates.push(plan, grads, origin, sync));
         timed("push_ms", t);
         recordLatency(counters, "step_ms", performance.now() - stepStart);
         return loss;
