@@ -26,7 +26,10 @@ const USAGE = `usage:
       a checkpoint's job, row counts per table and shard, and a digest of every tensor
       (same parameters, same digests, whatever the partitioning)
   colony export --checkpoint DIR --format safetensors --out FILE
-      write the model (dense tensors, embedding ids and rows) for PyTorch and other tools`;
+      write the model (dense tensors, embedding ids and rows) for PyTorch and other tools
+  colony chaos run SCENARIO [--seed N] [--report DIR] [--run-dir DIR] [--json]
+      run a job while injecting a scenario's faults (chaos/scenarios/*.yaml), check that nothing
+      was lost, and write report.json and report.html; exit code 1 when a checker fails`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -97,6 +100,16 @@ async function main(argv: string[]): Promise<number> {
       if (!values.checkpoint || !values.out) throw new UsageError("colony export needs --checkpoint DIR and --out FILE");
       return (await import("./export.js")).exportCommand({ checkpoint: values.checkpoint, format: values.format ?? "safetensors", out: values.out });
     }
+    case "chaos": {
+      const { values, positionals } = parseArgs({
+        args: rest, allowPositionals: true,
+        options: { seed: { type: "string" }, report: { type: "string" }, "run-dir": { type: "string" }, json: { type: "boolean" } },
+      });
+      if (positionals[0] !== "run" || positionals.length !== 2) throw new UsageError("usage: colony chaos run SCENARIO");
+      const seed = values.seed === undefined ? undefined : Number(values.seed);
+      if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new UsageError(`--seed must be a non-negative integer, got ${values.seed}`);
+      return (await import("./chaos.js")).chaosCommand({ scenario: positionals[1]!, seed, report: values.report, runDir: values["run-dir"], json: values.json ?? false });
+    }
     case undefined:
     case "help":
     case "--help":
@@ -112,10 +125,10 @@ class UsageError extends Error {}
 
 /** Whether an error carries advice for the user (printed as one line), rather than being a bug (printed with its stack). */
 async function isAdvice(err: unknown): Promise<boolean> {
-  const [{ ColonyError }, { ConfigError }, { CheckpointError, DataSpecError, ExportFormatError, SafetensorsError }] = await Promise.all([
-    import("../protocols/index.js"), import("../supervisor/index.js"), import("../train/index.js"),
+  const [{ ColonyError }, { ConfigError }, { CheckpointError, DataSpecError, ExportFormatError, SafetensorsError }, { ScenarioError }] = await Promise.all([
+    import("../protocols/index.js"), import("../supervisor/index.js"), import("../train/index.js"), import("../chaos/index.js"),
   ]);
-  return err instanceof ConfigError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError
+  return err instanceof ConfigError || err instanceof ScenarioError || err instanceof ColonyError || err instanceof CheckpointError || err instanceof DataSpecError
     || err instanceof ExportFormatError || err instanceof SafetensorsError
     || (err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT");
 }

@@ -18,6 +18,7 @@ import { decodeMessage, encodeMessage, subjects, type JobDone } from "../protoco
 import { pino } from "pino";
 import { Counters, otlpUrl, watchPartitionMap } from "../actors/index.js";
 import { ActorTree, type ActorTreeEvent } from "./actor-tree.js";
+import type { ChildInfo } from "./cluster-status.js";
 import type { ClusterConfig } from "./config/index.js";
 import { registerCluster, unregisterCluster } from "./cluster-registry.js";
 import { ClusterStatusBoard } from "./cluster-status.js";
@@ -42,6 +43,8 @@ export interface ClusterRunOptions {
   readonly onEvent?: (e: ClusterEvent) => void;
   /** Aborting stops the cluster (Ctrl-C); the result then says the job was interrupted. */
   readonly signal?: AbortSignal;
+  /** Called once the actor tree exists, with a view of its live processes (chaos targets them). */
+  readonly onTree?: (actors: () => readonly ChildInfo[]) => void;
 }
 
 /** Result of a cluster run: the coordinator's final report, or why there is none. */
@@ -125,6 +128,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
         },
       });
       statusBoard.setChildren(() => tree!.children());
+      opts.onTree?.(() => tree!.children());
       void tree.failed.then((err) => fail(err.message));
       tree.start().then(() => undefined, (err: unknown) => fail(`could not start the cluster: ${(err as Error).message}`));
     });

@@ -72,8 +72,8 @@ export interface NatsServerHandle {
   stop(): Promise<void>;
   /** Sends a signal (default SIGKILL) without waiting; for fault injection. */
   kill(signal?: NodeJS.Signals): void;
-  /** Stops the server if it runs, then starts it again on the same ports and store. */
-  restart(): Promise<void>;
+  /** Stops the server if it runs, keeps it down `downMs` (default 0), then starts it again on the same ports and store. */
+  restart(downMs?: number): Promise<void>;
 }
 
 /** No nats-server binary could be found. Terminal: install it, don't retry. */
@@ -356,10 +356,11 @@ class NatsServer implements NatsServerHandle {
     if (running !== undefined && running.exit === undefined) running.child.kill(signal);
   }
 
-  async restart(): Promise<void> {
+  async restart(downMs = 0): Promise<void> {
     await this.stop();
     // After kill(): wait for the old process to be gone before reusing its port.
     if (this.#current !== undefined) await this.#current.exited;
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     await this.start();
   }
 }

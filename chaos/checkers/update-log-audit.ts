@@ -16,7 +16,7 @@ import { Counters, ParameterStore, type ActorConfig } from "../../actors/index.j
 import { PartitionLedger } from "../../actors/shard/partition-ledger.js";
 import { UpdateLogApplier } from "../../actors/shard/update-log-applier.js";
 import { dataSpecOf } from "../../actors/runtime/actor-config.js";
-import { logStream, partitionOfLogSubject, subjects } from "../../protocols/index.js";
+import { logStream, partitionOfLogSubject, subjects, type BatchOrigin } from "../../protocols/index.js";
 import { readSortedTable } from "../../train/checkpoint/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf, readManifest } from "../../train/index.js";
 
@@ -40,6 +40,14 @@ export interface UpdateLogAudit {
   readonly untouchedChanged: number;
   /** The first differences, for the report. */
   readonly examples: readonly string[];
+  /**
+   * The data batches whose gradients went into the parameters, once per application: a
+   * batch trained again by another worker incarnation (async, after a crash) appears
+   * again; in sync mode a micro-batch is applied once whoever computed it.
+   */
+  readonly batches: readonly BatchOrigin[];
+  /** Applied entries that carried no batch origin (written by an older worker). */
+  readonly unattributed: number;
 }
 
 const sameBits = (a: Float32Array, b: Float32Array): boolean => {
@@ -60,9 +68,21 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
   const optimizer = createOptimizer(config.job.optimizer);
   const store = new ParameterStore(model, optimizer);
   const counters = new Counters();
+  const batches = new Map<string, BatchOrigin>();
+  let unattributed = 0;
   const applier = new UpdateLogApplier({
     store, ledger: new PartitionLedger(), commitSubject: subjects.logCommit(config.cluster),
     owns: () => true, partitions: () => config.partitions, counters,
+    onApplied: (u) => {
+      const b = u.batch;
+      if (!b) {
+        unattributed++;
+        return;
+      }
+      // One batch is several entries (one per partition): count the application once.
+      const key = `${u.step === undefined ? u.producer : "sync"}|${b.epoch}|${b.task}|${b.row}`;
+      if (!batches.has(key)) batches.set(key, b);
+    },
   });
 
   const jsm = await jetstreamManager(opts.nc);
@@ -132,5 +152,7 @@ export async function auditUpdateLog(opts: { nc: NatsConnection; runDir: string;
   const duplicates = counters.get("log.duplicate") + counters.get("log.seen") + counters.get("log.stale");
   const applied = counters.get("log.applied");
   const steps = counters.get("steps.applied");
-  return { entries, applied, steps, duplicates, malformed, rows, mismatched, untouched, untouchedChanged, examples };
+  return {
+    entries, applied, steps, duplicates, malformed, rows, mismatched, untouched, untouchedChanged, examples, batches: [...batches.values()], unattributed,
+  };
 }

@@ -1,0 +1,60 @@
+/**
+ * The faults a scenario will inject, in time order, decided before the run from the
+ * scenario and a seed: the same seed gives the same schedule (times, kinds, target
+ * kinds), so a failing run can be replayed. Which actor of a kind is hit is picked at
+ * injection time, from the actors alive then, with the same seeded generator.
+ */
+import { FaultKind, TARGET_KINDS, type Scenario } from "./scenario.js";
+
+/** One fault to inject `atMs` after the faults' start. */
+export interface PlannedFault {
+  readonly atMs: number;
+  readonly kind: FaultKind;
+  /** Actor kind or actor id; undefined for faults of the NATS server. */
+  readonly target?: string;
+  /** stop: time stopped; nats-restart: time down. */
+  readonly forMs: number;
+}
+
+/** A small, fast, seedable generator (mulberry32): deterministic across machines. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Picks one of `weights`' keys with probability proportional to its weight. */
+export function pickWeighted<K extends string>(weights: Partial<Record<K, number>>, random: () => number): K {
+  const entries = Object.entries(weights) as [K, number][];
+  const total = entries.reduce((s, [, w]) => s + w, 0);
+  if (total <= 0) throw new RangeError("every weight is 0: nothing to pick");
+  let x = random() * total;
+  for (const [k, w] of entries) {
+    if ((x -= w) < 0) return k;
+  }
+  return entries.at(-1)![0];
+}
+
+/** The scenario's timeline and random schedule, merged in time order. */
+export function planFaults(scenario: Scenario, seed: number): PlannedFault[] {
+  const { timeline, random: schedule, for: defaultFor } = scenario.faults;
+  const planned: PlannedFault[] = timeline.map((f) => ({ atMs: f.at, kind: f.fault, target: f.target, forMs: f.for ?? defaultFor }));
+  if (schedule) {
+    const random = seededRandom(seed);
+    let at = 0;
+    for (let n = 0; schedule.count === undefined || n < schedule.count; n++) {
+      at += Math.round(schedule.every * (0.5 + random()));
+      if (at > schedule.until) break;
+      const kind = pickWeighted(schedule.kinds, random);
+      const targets = schedule.targets.filter((t) => (TARGET_KINDS as readonly string[]).includes(t));
+      const target = kind === FaultKind.NatsRestart ? undefined : targets[Math.floor(random() * targets.length)];
+      planned.push({ atMs: at, kind, target, forMs: schedule.for ?? defaultFor });
+    }
+  }
+  return planned.sort((a, b) => a.atMs - b.atMs);
+}

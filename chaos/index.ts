@@ -1,0 +1,10 @@
+/** Chaos: scenarios, fault injection, recovery tracking, the checkers and the report of `colony chaos run`. */
+export { FaultKind, loadScenario, parseDuration, parseScenario, ScenarioError, type Scenario } from "./scenario.js";
+export { planFaults, seededRandom, type PlannedFault } from "./fault-plan.js";
+export { chooseTarget, injectFault, NETWORK_FAULT_SKIP, type ActorProcess, type ClusterUnderTest, type InjectedFault } from "./fault-injector.js";
+export { producerActorOf, RecoveryTracker, type Recovery } from "./recovery-tracker.js";
+export { runScenario, type ChaosHarness, type ClusterObservation, type JobRun } from "./run-scenario.js";
+export { reportSummary, type ChaosReport } from "./chaos-report.js";
+export { renderReportHtml } from "./report-html.js";
+export { auditUpdateLog, type UpdateLogAudit } from "./checkers/update-log-audit.js";
+export type { CheckerVerdict } from "./checkers/verdict.js";
