@@ -1,5 +1,5 @@
 /**
- * `colony chaos run SCENARIO [--seed N] [--report DIR] [--run-dir DIR] [--json]`: runs a
+ * `colony chaos run SCENARIO [--seed N] [--set PATH=VALUE]… [--report DIR] [--run-dir DIR] [--json]`: runs a
  * chaos scenario (chaos/scenario.ts) on a local cluster, writes report.json and a
  * self-contained report.html, and exits 0 only when every checker passed.
  *
@@ -17,6 +17,8 @@ export interface ChaosArgs {
   readonly seed?: number;
   readonly report?: string;
   readonly runDir?: string;
+  /** Job config overrides on top of the scenario's `set`, as `colony up --set`. */
+  readonly set: readonly string[];
   readonly json: boolean;
 }
 
@@ -45,7 +47,7 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
   const runDir = resolve(args.runDir ?? join("runs", `chaos-${scenario.name}`));
   const reportDir = resolve(args.report ?? runDir);
   const log = pino({ base: { actor: "chaos", scenario: scenario.name } }, pino.destination(2));
-  const sets = [...setsOf(scenario.set), ...CHAOS_SETS];
+  const sets = [...setsOf(scenario.set), ...args.set, ...CHAOS_SETS];
   const base = await loadConfig(scenario.jobFile, sets);
 
   await rm(join(runDir, "nats"), { recursive: true, force: true });

@@ -27,7 +27,7 @@ const USAGE = `usage:
       (same parameters, same digests, whatever the partitioning)
   colony export --checkpoint DIR --format safetensors --out FILE
       write the model (dense tensors, embedding ids and rows) for PyTorch and other tools
-  colony chaos run SCENARIO [--seed N] [--report DIR] [--run-dir DIR] [--json]
+  colony chaos run SCENARIO [--seed N] [--set PATH=VALUE]... [--report DIR] [--run-dir DIR] [--json]
       run a job while injecting a scenario's faults (chaos/scenarios/*.yaml), check that nothing
       was lost, and write report.json and report.html; exit code 1 when a checker fails`;
 
@@ -103,12 +103,16 @@ async function main(argv: string[]): Promise<number> {
     case "chaos": {
       const { values, positionals } = parseArgs({
         args: rest, allowPositionals: true,
-        options: { seed: { type: "string" }, report: { type: "string" }, "run-dir": { type: "string" }, json: { type: "boolean" } },
+        options: {
+          seed: { type: "string" }, set: { type: "string", multiple: true }, report: { type: "string" }, "run-dir": { type: "string" }, json: { type: "boolean" },
+        },
       });
       if (positionals[0] !== "run" || positionals.length !== 2) throw new UsageError("usage: colony chaos run SCENARIO");
       const seed = values.seed === undefined ? undefined : Number(values.seed);
       if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new UsageError(`--seed must be a non-negative integer, got ${values.seed}`);
-      return (await import("./chaos.js")).chaosCommand({ scenario: positionals[1]!, seed, report: values.report, runDir: values["run-dir"], json: values.json ?? false });
+      return (await import("./chaos.js")).chaosCommand({
+        scenario: positionals[1]!, seed, set: values.set ?? [], report: values.report, runDir: values["run-dir"], json: values.json ?? false,
+      });
     }
     case undefined:
     case "help":

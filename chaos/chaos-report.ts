@@ -26,6 +26,8 @@ export interface ChaosReport {
   readonly faults: readonly (InjectedFault & { readonly backMs?: number; readonly recoveryMs?: number })[];
   readonly faultsInjected: number;
   readonly faultsSkipped: number;
+  /** Faults the plan had for after the job ended. */
+  readonly faultsNotReached: number;
   readonly recoveryByKind: Record<string, { n: number; p50?: number; p99?: number; max?: number; unrecovered: number }>;
   readonly checkers: readonly CheckerVerdict[];
   readonly timeline: readonly TimelinePoint[];
@@ -43,6 +45,7 @@ export function reportSummary(r: ChaosReport): Record<string, unknown> {
     seconds: Math.round(r.durationMs / 100) / 10,
     faultsInjected: r.faultsInjected,
     faultsSkipped: r.faultsSkipped,
+    faultsNotReached: r.faultsNotReached,
     skippedBecause: skippedReasons,
     faultsByKind: Object.fromEntries(Object.entries(r.recoveryByKind).map(([k, v]) => [k, v.n])),
     recoveryMs: r.recoveryByKind,

@@ -78,7 +78,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;pad
 <p>Seed ${r.scenario.seed}, started ${esc(r.startedAt)}, ${sec(r.durationMs)} in all. Job <b>${esc(r.job.cluster)}</b> (${esc(r.job.mode)}):
 ${r.job.ok ? "finished" : `<b class="bad">failed: ${esc(r.job.error ?? "")}</b>`}, ${r.job.rowsTrained.toLocaleString("en-US")} rows trained in ${sec(r.job.durationMs)}${r.job.auc === undefined ? "" : `, held-out AUC ${r.job.auc.toFixed(4)}`}.
 ${r.reference ? `Fault-free reference: ${sec(r.reference.durationMs)}${r.reference.auc === undefined ? "" : `, AUC ${r.reference.auc.toFixed(4)}`}.` : ""}
-${r.faultsInjected} faults injected, ${r.faultsSkipped} skipped. Machine: ${esc(r.machine.cpu)}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}.</p>
+${r.faultsInjected} faults injected, ${r.faultsSkipped} skipped${r.faultsNotReached ? `, ${r.faultsNotReached} planned for after the job's end` : ""}. Machine: ${esc(r.machine.cpu)}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}.</p>
 <h2>Checkers</h2><table><tr><th></th><th>checker</th><th>verdict</th><th></th></tr>${checkers}</table>
 <h2>Timeline</h2>
 <p class="legend">${Object.entries(COLOURS).slice(0, 4).map(([k, c]) => `<span style="color:${c}">▮ ${k}</span>`).join("")} <span style="color:#2ca02c">— samples/s</span> (shaded: time to recover)</p>

@@ -121,9 +121,8 @@ export async function runScenario(opts: { scenario: Scenario; seed: number; harn
     await Promise.allSettled(injecting);
     appends.unsubscribe();
     const planned = faults.length;
-    for (let i = 0; i < plan.length; i++) {
-      if (!faults.some((f) => f.index === i)) faults.push({ index: i, kind: plan[i]!.kind, planned: plan[i]!.target, atMs: jobEndedAtMs, endedAtMs: jobEndedAtMs, skipped: "the job ended before its time" });
-    }
+    // Faults planned after the job's end never happened: counted, not listed as skipped.
+    const notReached = plan.length - faults.length;
     faults.sort((a, b) => a.index - b.index);
     const done = chaosRun.done;
     events.push({ t: jobEndedAtMs, text: done.ok ? "job done" : `job failed: ${done.error ?? "?"}` });
@@ -185,6 +184,7 @@ export async function runScenario(opts: { scenario: Scenario; seed: number; harn
       faults: faults.map((f) => ({ ...f, backMs: recoveryOf.get(f.index)?.backMs, recoveryMs: recoveryOf.get(f.index)?.recoveryMs })),
       faultsInjected: faults.filter((f) => f.skipped === undefined && f.error === undefined).length,
       faultsSkipped: faults.filter((f) => f.skipped !== undefined).length,
+      faultsNotReached: notReached,
       recoveryByKind: recoveryByKind(faults, recoveries),
       checkers: verdicts,
       timeline,

@@ -11,7 +11,7 @@ import type { CheckerVerdict } from "./verdict.js";
 export function checkExactlyOnce(audit: UpdateLogAudit): CheckerVerdict {
   const ok = audit.rows > 0 && audit.mismatched === 0 && audit.untouchedChanged === 0 && audit.malformed === 0;
   const summary = ok
-    ? `${audit.applied.toLocaleString("en-US")} log entries applied exactly once: replaying the log reproduces all ${audit.rows.toLocaleString("en-US")} rows of the checkpoint bit for bit`
+    ? `${audit.entries.toLocaleString("en-US")} log entries${audit.steps > 0 ? ` (${audit.steps.toLocaleString("en-US")} sync steps)` : ""} applied exactly once: replaying the log reproduces all ${audit.rows.toLocaleString("en-US")} rows of the checkpoint bit for bit`
     : audit.rows === 0
       ? "the log replays to no rows at all: nothing to compare"
       : `${audit.mismatched} rows differ from a replay of the log${audit.untouchedChanged > 0 ? `, ${audit.untouchedChanged} rows changed that no entry touched` : ""}${audit.malformed > 0 ? `, ${audit.malformed} malformed entries` : ""}: an update was lost or applied twice`;
