@@ -13,6 +13,7 @@ import {
   decodeMessage, partitionOf, partitionOfLogSubject, ProtocolError, RejectReason, type LogUpdate,
 } from "../../protocols/index.js";
 import type { Counters } from "../runtime/counters.js";
+import type { AccessAccounting } from "./access-accounting.js";
 import { Verdict, type PartitionLedger } from "./partition-ledger.js";
 import type { ParameterStore } from "./parameter-store.js";
 
@@ -25,13 +26,17 @@ export class UpdateLogApplier {
   readonly #owns: (partition: number) => boolean;
   readonly #partitions: () => number;
   readonly #counters: Counters | undefined;
+  readonly #accounting: AccessAccounting | undefined;
   readonly #commitSubject: string;
   readonly #held: Held = new Map();
 
   constructor(opts: {
     store: ParameterStore; ledger: PartitionLedger; commitSubject: string;
     owns: (partition: number) => boolean; partitions: () => number; counters?: Counters;
+    /** Counts every applied push as load of its partition (the shard's; the audit has none). */
+    accounting?: AccessAccounting;
   }) {
+    this.#accounting = opts.accounting;
     this.#store = opts.store;
     this.#ledger = opts.ledger;
     this.#commitSubject = opts.commitSubject;
@@ -70,6 +75,7 @@ export class UpdateLogApplier {
           return false;
         case Verdict.Apply: {
           const rows = this.#store.apply(u.tables, u.ids, u.grads);
+          this.#accounting?.recordPush(u.tables, u.ids, this.#rowBytes);
           this.#ledger.record(partition, streamSeq, u.producer, u.seq);
           this.#inc("log.applied");
           this.#inc("rows.applied", rows);
@@ -80,6 +86,9 @@ export class UpdateLogApplier {
       this.#ledger.advance(streamSeq);
     }
   }
+
+  /** Bytes of one gradient row of a table (f32). */
+  readonly #rowBytes = (table: number): number => this.#store.dimOf(table) * 4;
 
   #inc(name: string, n = 1): void {
     this.#counters?.inc(name, n);
@@ -125,6 +134,7 @@ export class UpdateLogApplier {
       const ordered = [...entries].sort(([a], [b]) => compareMicroPart(a, b)).map(([, u]) => u);
       const { tables, ids, grads } = sumInOrder(ordered, (t) => this.#store.dimOf(t));
       const rows = this.#store.apply(tables, ids, grads);
+      this.#accounting?.recordPush(tables, ids, this.#rowBytes);
       this.#ledger.record(partition, streamSeq, "sync", c.step);
       this.#inc("rows.applied", rows);
       changed = true;

@@ -14,6 +14,7 @@ import { Empty, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { logStream, NotReadyError, ProtocolError, RejectReason, subjects } from "../../protocols/index.js";
 import type { Counters } from "../runtime/counters.js";
+import type { AccessAccounting } from "./access-accounting.js";
 import type { LedgerRecord, PartitionLedger } from "./partition-ledger.js";
 import type { ParameterStore } from "./parameter-store.js";
 import { UpdateLogApplier } from "./update-log-applier.js";
@@ -35,14 +36,14 @@ export class UpdateLogReader {
 
   constructor(opts: {
     nc: NatsConnection; cluster: string; store: ParameterStore; ledger: PartitionLedger;
-    owns: (partition: number) => boolean; partitions: () => number; log: Logger; counters: Counters;
+    owns: (partition: number) => boolean; partitions: () => number; log: Logger; counters: Counters; accounting?: AccessAccounting;
   }) {
     this.#cluster = opts.cluster;
     this.#ledger = opts.ledger;
     this.#js = jetstream(opts.nc);
     this.#applier = new UpdateLogApplier({
       store: opts.store, ledger: opts.ledger, commitSubject: subjects.logCommit(opts.cluster),
-      owns: opts.owns, partitions: opts.partitions, counters: opts.counters,
+      owns: opts.owns, partitions: opts.partitions, counters: opts.counters, accounting: opts.accounting,
     });
     this.#log = opts.log;
     this.#counters = opts.counters;
