@@ -17,6 +17,6 @@ export {
 export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
 export { logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
 export { commitMsgId, logMsgId, syncMsgId, type LogCommit, type LogUpdate, type LogUpdateWire } from "./update-log.js";
-export type { Finish, Finished, MemberStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
+export type { Finish, Finished, MemberStatus, ShardLoadStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
 export type { SyncStep, TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";
 export { DType, elementsOf, firstNonFinite, tensor, viewTensor, type WireTensor } from "./tensor.js";
