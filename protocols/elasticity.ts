@@ -3,7 +3,7 @@
  * the cluster's status, or ends the job early; a leaving worker gives its task back.
  * Desired counts are recorded by the coordinator (JetStream KV); supervisors converge to them.
  */
-import { bool, int, num, obj, optional, str, strings } from "./fields.js";
+import { bool, int, num, obj, optional, records, str, strings } from "./fields.js";
 import type { Progress } from "./job.js";
 import { validateProgress } from "./job.js";
 
@@ -116,21 +116,15 @@ export function validateStatusReply(m: Record<string, unknown>): StatusReply {
     mapEpoch: int(m, "mapEpoch"),
     restarts: int(m, "restarts"),
     events: strings(m, "events", 256, 4096),
-    shardLoad: optional(m, "shardLoad", (o, k) => list(o, k, 4096, shardLoadStatus)),
+    shardLoad: optional(m, "shardLoad", (o, k) => records(o, k, 4096, shardLoadStatus)),
   };
-}
-
-function list<T>(m: Record<string, unknown>, key: string, maxItems: number, read: (o: Record<string, unknown>) => T): T[] {
-  const v = m[key];
-  if (!Array.isArray(v) || v.length > maxItems) throw new TypeError(`${key} must be an array of ≤ ${maxItems} entries`);
-  return v.map((x, i) => read(obj({ [`${key}[${i}]`]: x }, `${key}[${i}]`)));
 }
 
 function shardLoadStatus(o: Record<string, unknown>): ShardLoadStatus {
   return {
     shardId: str(o, "shardId", 64), pullRowsPerSec: num(o, "pullRowsPerSec"), pushRowsPerSec: num(o, "pushRowsPerSec"),
     bytesPerSec: num(o, "bytesPerSec"), partitions: int(o, "partitions"), reportAgeMs: int(o, "reportAgeMs", -1),
-    hotKeys: list(o, "hotKeys", 64, (k) => ({ table: int(k, "table", 0, 0xffff_ffff), id: int(k, "id", 0, 0xffff_ffff), partition: int(k, "partition"), rate: num(k, "rate") })),
+    hotKeys: records(o, "hotKeys", 64, (k) => ({ table: int(k, "table", 0, 0xffff_ffff), id: int(k, "id", 0, 0xffff_ffff), partition: int(k, "partition"), rate: num(k, "rate") })),
   };
 }
 

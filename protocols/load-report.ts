@@ -8,7 +8,7 @@
  * a report of 64 partitions stays near 3 KB.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, num, obj, optional, str, strings } from "./fields.js";
+import { int, num, obj, optional, records, str, strings } from "./fields.js";
 
 /** Most partitions a report may carry (the partition map's own bound). */
 export const MAX_REPORTED_PARTITIONS = 1 << 16;
@@ -117,9 +117,6 @@ function numbers(m: Record<string, unknown>, key: string, maxItems: number, chec
   return v as number[];
 }
 
-/** An array entry that must be a map, named for the error message. */
-const item = (x: unknown, name: string): Record<string, unknown> => obj({ [name]: x }, name);
-
 const isRate = (x: number): boolean => Number.isFinite(x) && x >= 0;
 
 function loadColumns(m: Record<string, unknown>): PartitionLoadColumns {
@@ -148,13 +145,7 @@ function hotKey(o: Record<string, unknown>): ReportedHotKey {
   };
 }
 
-function hotKeys(m: Record<string, unknown>, key: string): ReportedHotKey[] {
-  const v = m[key];
-  if (!Array.isArray(v) || v.length > MAX_REPORTED_HOT_KEYS) {
-    throw new ProtocolError(RejectReason.InvalidField, `${key}: expected an array of ≤ ${MAX_REPORTED_HOT_KEYS} hot keys`);
-  }
-  return v.map((x, i) => hotKey(item(x, `${key}[${i}]`)));
-}
+const hotKeys = (m: Record<string, unknown>, key: string): ReportedHotKey[] => records(m, key, MAX_REPORTED_HOT_KEYS, hotKey);
 
 export function validateLoadReport(m: Record<string, unknown>): LoadReport {
   const shardId = str(m, "shardId", 64);
@@ -189,17 +180,11 @@ function move(o: Record<string, unknown>): PlannedMove {
   };
 }
 
-function list<T>(m: Record<string, unknown>, key: string, maxItems: number, read: (o: Record<string, unknown>) => T): T[] {
-  const v = m[key];
-  if (!Array.isArray(v) || v.length > maxItems) throw new ProtocolError(RejectReason.InvalidField, `${key}: expected an array of ≤ ${maxItems} entries`);
-  return v.map((x, i) => read(item(x, `${key}[${i}]`)));
-}
-
 export function validateRebalancePlanReply(m: Record<string, unknown>): RebalancePlanReply {
   return {
     v: 1, type: "ctl.rebalance.planned", epoch: int(m, "epoch"), targetRatio: num(m, "targetRatio"), maxMoves: int(m, "maxMoves"),
-    shards: list(m, "shards", 4096, shardSummary), ratioBefore: num(m, "ratioBefore"), ratioAfter: num(m, "ratioAfter"),
-    moves: list(m, "moves", MAX_REPORTED_PARTITIONS, move), verdict: str(m, "verdict", 32), explanation: str(m, "explanation", 1024),
+    shards: records(m, "shards", 4096, shardSummary), ratioBefore: num(m, "ratioBefore"), ratioAfter: num(m, "ratioAfter"),
+    moves: records(m, "moves", MAX_REPORTED_PARTITIONS, move), verdict: str(m, "verdict", 32), explanation: str(m, "explanation", 1024),
     hotKeys: hotKeys(m, "hotKeys"), unreported: strings(m, "unreported", 4096, 64),
   };
 }
