@@ -32,7 +32,8 @@ export interface PartitionRates {
 export class AccessRates {
   readonly #halfLifeMs: number;
   readonly #clock: RateClock;
-  readonly #startedAt: number;
+  /** When the first access was recorded: a shard idles between its start and the first pull. */
+  #startedAt: number | undefined;
   /** Decayed sums, SERIES per partition. */
   #sums: Float64Array;
   /** When each partition's sums were last decayed. */
@@ -42,9 +43,8 @@ export class AccessRates {
     this.#halfLifeMs = opts.halfLifeMs ?? DEFAULT_HALF_LIFE_MS;
     if (!(this.#halfLifeMs > 0)) throw new RangeError(`halfLifeMs must be positive, got ${this.#halfLifeMs}`);
     this.#clock = opts.clock ?? { now: () => Date.now() };
-    this.#startedAt = this.#clock.now();
     this.#sums = new Float64Array(opts.partitions * SERIES);
-    this.#decayedAt = new Float64Array(opts.partitions).fill(this.#startedAt);
+    this.#decayedAt = new Float64Array(opts.partitions).fill(this.#clock.now());
   }
 
   /** Half-life of every rate, in milliseconds. */
@@ -60,21 +60,24 @@ export class AccessRates {
   /** Adds `rows` rows of `bytes` bytes to a partition's pull (or push) series, now. */
   record(partition: number, kind: "pull" | "push", rows: number, bytes: number): void {
     if (partition < 0 || partition >= this.partitions) return;
-    this.#decay(partition, this.#clock.now());
+    const now = this.#clock.now();
+    this.#startedAt ??= now;
+    this.#decay(partition, now);
     const base = partition * SERIES + (kind === "pull" ? AccessSeries.PullRows : AccessSeries.PushRows);
     this.#sums[base] = this.#sums[base]! + rows;
     this.#sums[base + 1] = this.#sums[base + 1]! + bytes;
   }
 
   /**
-   * The rates of a partition now, per second. In the first half-lives the sum has not
-   * reached its steady state yet; the rate is divided by the share it has reached
-   * (1 − 2^(−age/h)), so a fresh shard reports its true rate instead of ramping up.
+   * The rates of a partition now, per second. In the first half-lives after the first
+   * access the sum has not reached its steady state yet; the rate is divided by the share
+   * it has reached (1 − 2^(−age/h)), so a fresh shard reports its true rate instead of
+   * ramping up.
    */
   rates(partition: number): PartitionRates {
     const now = this.#clock.now();
     this.#decay(partition, now);
-    const age = Math.max(now - this.#startedAt, 1);
+    const age = Math.max(now - (this.#startedAt ?? now), 1);
     const scale = Math.LN2 / (this.#halfLifeMs / 1000) / (1 - 2 ** (-age / this.#halfLifeMs));
     const b = partition * SERIES;
     return {

@@ -38,7 +38,8 @@ export class HotKeySketch {
   readonly #capacity: number;
   readonly #halfLifeMs: number;
   readonly #clock: RateClock;
-  readonly #startedAt: number;
+  /** When the first access was offered (see AccessRates.rates). */
+  #startedAt: number | undefined;
   #landmark: number;
   readonly #keys: Float64Array;
   readonly #counts: Float64Array;
@@ -54,7 +55,7 @@ export class HotKeySketch {
     if (!Number.isInteger(this.#capacity) || this.#capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${this.#capacity}`);
     this.#halfLifeMs = opts.halfLifeMs ?? DEFAULT_HALF_LIFE_MS;
     this.#clock = opts.clock ?? { now: () => Date.now() };
-    this.#startedAt = this.#landmark = this.#clock.now();
+    this.#landmark = this.#clock.now();
     this.#keys = new Float64Array(this.#capacity);
     this.#counts = new Float64Array(this.#capacity);
     this.#errors = new Float64Array(this.#capacity);
@@ -84,6 +85,7 @@ export class HotKeySketch {
   offer(table: number, id: number, n = 1, weight = this.weightNow()): void {
     const key = keyOf(table, id);
     const w = n * weight;
+    this.#startedAt ??= this.#clock.now();
     const slot = this.#slotOf.get(key);
     if (slot !== undefined) {
       this.#counts[slot] = this.#counts[slot]! + w;
@@ -115,7 +117,7 @@ export class HotKeySketch {
   /** The `n` hottest keys, hottest first, with rates per second (bias-corrected during the first half-lives, as AccessRates). */
   top(n: number): HotKey[] {
     const now = this.#clock.now();
-    const age = Math.max(now - this.#startedAt, 1);
+    const age = Math.max(now - (this.#startedAt ?? now), 1);
     const scale = 2 ** (-(now - this.#landmark) / this.#halfLifeMs) * Math.LN2 / (this.#halfLifeMs / 1000) / (1 - 2 ** (-age / this.#halfLifeMs));
     const slots = Array.from({ length: this.#size }, (_, s) => s).sort((a, b) => this.#counts[b]! - this.#counts[a]!).slice(0, Math.max(0, n));
     return slots.map((s) => {

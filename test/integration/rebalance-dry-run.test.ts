@@ -6,8 +6,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RebalancePlanReply, StatusReply } from "../../protocols/index.js";
+import { encodeMessage, subjects, type LoadReport, type RebalancePlanReply, type StatusReply } from "../../protocols/index.js";
 import { isTraining, untilStatus } from "../helpers/cluster-status.js";
 import { runColony, startColony, type ColonyProcess } from "../helpers/colony-cli.js";
 import { ctrFile } from "../helpers/ctr-data.js";
@@ -46,7 +47,7 @@ describe("colony rebalance --dry-run on a running 4-shard cluster", () => {
       && SHARDS.every((id) => (s.shardLoad ?? []).some((l) => l.shardId === id && l.pullRowsPerSec > 0 && l.pushRowsPerSec > 0));
     const first = await untilStatus(CLUSTER, "load reports from all four shards", reporting, 45_000);
     // A few report intervals of steady training, counting the rows the shards serve meanwhile.
-    await sleep(4000);
+    await sleep(8000);
     const second = await untilStatus(CLUSTER, "a later status", reporting, 10_000);
     const seconds = (second.uptimeMs - first.uptimeMs) / 1000;
     const countedRowsPerSec = (shardCounter(second, "rows.pulled") + shardCounter(second, "rows.applied")
@@ -69,11 +70,14 @@ describe("colony rebalance --dry-run on a running 4-shard cluster", () => {
     }
     expect(plan.unreported).toEqual([]);
 
-    // The decayed rates agree with the shards' own counters over the same seconds (the rates
-    // lag a change by about a half-life, so within a factor of two, not exactly).
+    // The decayed rates, as reported at the end of the counted seconds, agree with the shards'
+    // own counters over those seconds (the rates average over ~14 s and the throughput of a
+    // shared machine drifts, so within a factor of two, not exactly).
+    const reportedThen = second.shardLoad!.reduce((a, l) => a + l.pullRowsPerSec + l.pushRowsPerSec, 0);
+    process.stderr.write(`rates at the second status: ${reportedThen.toFixed(0)} rows/s; counted: ${countedRowsPerSec.toFixed(0)} rows/s\n`);
+    expect(reportedThen).toBeGreaterThan(countedRowsPerSec * 0.5);
+    expect(reportedThen).toBeLessThan(countedRowsPerSec * 2);
     const reported = plan.shards.reduce((a, s) => a + s.rowsPerSec, 0);
-    expect(reported).toBeGreaterThan(countedRowsPerSec * 0.5);
-    expect(reported).toBeLessThan(countedRowsPerSec * 2);
     // And with the training throughput: a sample touches at most 26 embedding rows (fewer after
     // de-duplication within a batch) plus its share of the dense rows, each pulled and pushed once.
     const samplesPerSec = second.progress!.samplesPerSec;
@@ -108,6 +112,17 @@ describe("colony rebalance --dry-run on a running 4-shard cluster", () => {
     const status = second.shardLoad!;
     expect(status.map((l) => l.shardId)).toEqual(SHARDS);
     expect(status.every((l) => l.hotKeys.length > 0)).toBe(true);
+
+    // A malformed load report (columns of different lengths) is counted and rejected; the plan still comes.
+    const coordinatorRejected = (x: StatusReply): number => x.members.find((m) => m.id === "coordinator")?.counters["rejected.wrong_shape"] ?? 0;
+    const nc = await connect({ servers: second.natsUrl });
+    const bad = { v: 1, type: "ps.load", shardId: "shard-0", epoch: 1, at: Date.now(), halfLifeMs: 10_000,
+      load: { partitions: [0, 4], pullRows: [1e9], pullBytes: [0, 0], pushRows: [0, 0], pushBytes: [0, 0] }, hotKeys: [] } as unknown as LoadReport;
+    nc.publish(subjects.load(CLUSTER), encodeMessage(bad));
+    await nc.flush();
+    await nc.close();
+    await untilStatus(CLUSTER, "the coordinator counting the bad report", (x) => coordinatorRejected(x) >= 1, 10_000);
+    expect((await runColony(["rebalance", "--dry-run", "--json", "--cluster", CLUSTER])).code).toBe(0);
 
     // Without --dry-run: a clear refusal, nothing pretended.
     const live = await runColony(["rebalance", "--cluster", CLUSTER]);

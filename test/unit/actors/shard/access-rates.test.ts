@@ -62,3 +62,17 @@ describe("AccessRates", () => {
     expect(rates.rates(0).pullRows + rates.rates(1).pullRows).toBe(0);
   });
 });
+
+describe("AccessRates on a shard that idled before its first access", () => {
+  it("reports the true rate a few seconds after the first access, however long it idled", () => {
+    const clock = manualClock();
+    const rates = new AccessRates({ partitions: 1, halfLifeMs: 10_000, clock });
+    clock.advance(30_000);
+    for (let i = 0; i < 30; i++) {
+      clock.advance(100);
+      rates.record(0, "pull", 10, 10);
+    }
+    expect(rates.rates(0).pullRows).toBeGreaterThan(95);
+    expect(rates.rates(0).pullRows).toBeLessThan(105);
+  });
+});
