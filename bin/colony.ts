@@ -18,6 +18,9 @@ const USAGE = `usage:
   colony dashboard [--cluster NAME | --nats URL --cluster NAME] [--port N] [--host H] [--interval MS]
       serve a live web page of the cluster (topology, loss and throughput curves, shard-load heatmap, events)
   colony scale workers=N [--cluster NAME | --nats URL --cluster NAME]
+  colony rebalance --dry-run [--cluster NAME | --nats URL --cluster NAME] [--json] [--target R] [--max-moves N]
+      each shard's load (rows/s), max/mean now and predicted, and the partition moves the coordinator
+      would make to bring max/mean to R (default from the config, 1.15); live migration is not built yet
   colony down [--cluster NAME | --nats URL --cluster NAME]
       stop a running job gracefully, with a final checkpoint of what it has learned
   colony eval --checkpoint DIR --data FILE [--batch N]
@@ -82,6 +85,23 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError((err as Error).message);
       }
       return (await import("./scale.js")).scaleCommand({ ...target, workers });
+    }
+    case "rebalance": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          cluster: { type: "string" }, nats: { type: "string" }, json: { type: "boolean" }, "dry-run": { type: "boolean" },
+          target: { type: "string" }, "max-moves": { type: "string" },
+        },
+      });
+      if (values.nats && !values.cluster) throw new UsageError("--nats URL needs --cluster NAME too");
+      const targetRatio = values.target === undefined ? undefined : Number(values.target);
+      if (targetRatio !== undefined && !(targetRatio >= 1 && targetRatio <= 100)) throw new UsageError(`--target must be a max/mean ratio from 1 to 100, got ${values.target}`);
+      const maxMoves = values["max-moves"] === undefined ? undefined : Number(values["max-moves"]);
+      if (maxMoves !== undefined && !(Number.isInteger(maxMoves) && maxMoves >= 0)) throw new UsageError(`--max-moves must be an integer >= 0, got ${values["max-moves"]}`);
+      return (await import("./rebalance.js")).rebalanceCommand({
+        cluster: values.cluster, nats: values.nats, json: values.json ?? false, dryRun: values["dry-run"] ?? false, targetRatio, maxMoves,
+      });
     }
     case "eval": {
       const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, data: { type: "string" }, batch: { type: "string" } } });

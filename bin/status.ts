@@ -1,5 +1,5 @@
-/** `colony status [--json]`: members and their states, task progress, speed, loss, partitions per shard, restarts. */
-import type { StatusReply } from "../protocols/index.js";
+/** `colony status [--json]`: members and their states, task progress, speed, loss, partitions per shard, shard load and hot keys, restarts. */
+import type { ShardLoadStatus, StatusReply } from "../protocols/index.js";
 import { connectToCluster, fetchStatus, type ClusterTarget } from "./cluster-client.js";
 import { progressLine } from "./progress-line.js";
 
@@ -31,6 +31,22 @@ export function renderStatus(s: StatusReply): string {
     const parts = m.kind === "shard" ? String(s.partitions[m.id] ?? 0) : "";
     lines.push(`${m.id.padEnd(14)}${m.state.padEnd(16)}${String(m.pid).padStart(8)}  ${m.host.padEnd(12)}${String(m.restarts).padStart(9)}${hb.padStart(11)}  ${parts}`);
   }
+  if (s.shardLoad && s.shardLoad.length > 0) lines.push("", ...renderShardLoad(s.shardLoad));
   if (s.events.length > 0) lines.push("", "recent events:", ...s.events.slice(-10).map((e) => `  ${e}`));
   return `${lines.join("\n")}\n`;
+}
+
+const rate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
+
+/** Shard load lines: rows/s pulled and pushed, × mean, and each shard's three hottest keys. */
+function renderShardLoad(loads: readonly ShardLoadStatus[]): string[] {
+  const total = (l: ShardLoadStatus): number => l.pullRowsPerSec + l.pushRowsPerSec;
+  const mean = loads.reduce((a, l) => a + total(l), 0) / loads.length;
+  const max = Math.max(...loads.map(total));
+  const lines = [`shard load (rows/s pulled + pushed, decayed): max/mean ${mean > 0 ? (max / mean).toFixed(2) : "-"}`];
+  for (const l of loads) {
+    const hot = l.hotKeys.slice(0, 3).map((k) => `${k.table}:${k.id} ${rate(k.rate)}/s`).join(", ");
+    lines.push(`  ${l.shardId.padEnd(12)}${rate(total(l)).padStart(9)} rows/s (${rate(l.pullRowsPerSec)} pulled, ${rate(l.pushRowsPerSec)} pushed)  ${(mean > 0 ? total(l) / mean : 0).toFixed(2)}× mean  hot: ${hot || "-"}`);
+  }
+  return lines;
 }

@@ -3,7 +3,7 @@
  * the cluster's status, or ends the job early; a leaving worker gives its task back.
  * Desired counts are recorded by the coordinator (JetStream KV); supervisors converge to them.
  */
-import { bool, int, obj, optional, str, strings } from "./fields.js";
+import { bool, int, num, obj, optional, records, str, strings } from "./fields.js";
 import type { Progress } from "./job.js";
 import { validateProgress } from "./job.js";
 
@@ -42,6 +42,17 @@ export interface MemberStatus {
   readonly restarts: number;
   readonly counters: Record<string, number>;
 }
+/** One shard's load as its latest report gives it (sums over the partitions it reported). */
+export interface ShardLoadStatus {
+  readonly shardId: string;
+  readonly pullRowsPerSec: number;
+  readonly pushRowsPerSec: number;
+  readonly bytesPerSec: number;
+  readonly partitions: number;
+  readonly reportAgeMs: number;
+  /** Its hottest keys, hottest first (accesses per second). */
+  readonly hotKeys: { readonly table: number; readonly id: number; readonly partition: number; readonly rate: number }[];
+}
 export interface StatusReply {
   readonly v: 1;
   readonly type: "ctl.status.reply";
@@ -58,6 +69,8 @@ export interface StatusReply {
   readonly mapEpoch: number;
   readonly restarts: number;
   readonly events: string[];
+  /** Shard load from the shards' latest `ps.load` reports; absent before any arrived. */
+  readonly shardLoad?: ShardLoadStatus[];
 }
 
 export const validateScale = (m: Record<string, unknown>): Scale => ({ v: 1, type: "ctl.scale", workers: int(m, "workers", 0, 256) });
@@ -103,6 +116,15 @@ export function validateStatusReply(m: Record<string, unknown>): StatusReply {
     mapEpoch: int(m, "mapEpoch"),
     restarts: int(m, "restarts"),
     events: strings(m, "events", 256, 4096),
+    shardLoad: optional(m, "shardLoad", (o, k) => records(o, k, 4096, shardLoadStatus)),
+  };
+}
+
+function shardLoadStatus(o: Record<string, unknown>): ShardLoadStatus {
+  return {
+    shardId: str(o, "shardId", 64), pullRowsPerSec: num(o, "pullRowsPerSec"), pushRowsPerSec: num(o, "pushRowsPerSec"),
+    bytesPerSec: num(o, "bytesPerSec"), partitions: int(o, "partitions"), reportAgeMs: int(o, "reportAgeMs", -1),
+    hotKeys: records(o, "hotKeys", 64, (k) => ({ table: int(k, "table", 0, 0xffff_ffff), id: int(k, "id", 0, 0xffff_ffff), partition: int(k, "partition"), rate: num(k, "rate") })),
   };
 }
 

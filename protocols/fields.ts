@@ -83,3 +83,10 @@ export function strings(m: Obj, key: string, maxItems = 4096, maxLength = 256): 
   }
   return v as string[];
 }
+
+/** An array field of at most maxItems maps, each read by `read` (errors name the entry, e.g. `moves[2].to`). */
+export function records<T>(m: Obj, key: string, maxItems: number, read: (o: Obj) => T): T[] {
+  const v = m[key];
+  if (!Array.isArray(v) || v.length > maxItems) throw bad(key, `an array of ≤ ${maxItems} maps`, v);
+  return v.map((x, i) => read(obj({ [`${key}[${i}]`]: x }, `${key}[${i}]`)));
+}

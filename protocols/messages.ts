@@ -20,6 +20,10 @@ import {
   validateFinish, validateFinished, validateScale, validateScaled, validateStatusReply, validateStatusRequest, validateTaskRelease, validateTaskReleased,
   type Finish, type Finished, type Scale, type Scaled, type StatusReply, type StatusRequest, type TaskRelease, type TaskReleased,
 } from "./elasticity.js";
+import {
+  validateLoadReport, validateRebalancePlanReply, validateRebalancePlanRequest,
+  type LoadReport, type RebalancePlanReply, type RebalancePlanRequest,
+} from "./load-report.js";
 import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskLeased, type TaskDone, type TaskDoneAck, type TaskLease, type TaskLeased } from "./tasks.js";
 
 export type Message =
@@ -27,7 +31,8 @@ export type Message =
   | TaskLease | TaskLeased | TaskDone | TaskDoneAck
   | Pull | Rows | LogUpdate | LogCommit | Checkpoint | Checkpointed
   | Progress | JobDone | ErrorReply | PartitionMap
-  | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply;
+  | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply
+  | LoadReport | RebalancePlanRequest | RebalancePlanReply;
 
 export type MessageType = Message["type"];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -61,6 +66,9 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "task.released": validateTaskReleased,
   "ctl.status": validateStatusRequest,
   "ctl.status.reply": validateStatusReply,
+  "ps.load": validateLoadReport,
+  "ctl.rebalance.plan": validateRebalancePlanRequest,
+  "ctl.rebalance.planned": validateRebalancePlanReply,
 };
 
 /** Every message type this build knows. */

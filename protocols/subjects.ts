@@ -27,6 +27,10 @@ export const subjects = {
   finish: (cluster: string) => `${root(cluster)}.ctl.finish`,
   /** Request: the cluster's status (answered by the root supervisor). */
   status: (cluster: string) => `${root(cluster)}.ctl.status`,
+  /** Publish: a shard's per-partition access rates and hot keys (about once a second). */
+  load: (cluster: string) => `${root(cluster)}.ctl.load`,
+  /** Request: the rebalance plan the coordinator would run now (nothing moves). */
+  rebalancePlan: (cluster: string) => `${root(cluster)}.ctl.rebalance.plan`,
   /** Request: a leaving worker gives its task lease back. */
   taskRelease: (cluster: string) => `${root(cluster)}.task.release`,
   /** Request: a worker asks for a task lease. */

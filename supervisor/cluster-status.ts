@@ -1,13 +1,14 @@
 /**
  * The root supervisor's picture of its cluster: every actor's last heartbeat (state,
- * counters), the job's progress, the partition map, restarts and recent events. It
+ * counters), the job's progress, the partition map, restarts and recent events, and
+ * the shards' latest load reports (rows/s and hottest keys). It
  * answers `ctl.status` requests with it, and tells the supervisor which children have
  * gone silent (alive but not heartbeating: stopped, stalled) so they can be replaced.
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
   decodeMessage, encodeMessage, errorReply, subjects,
-  type MemberStatus, type PartitionMap, type Progress, type StatusReply,
+  type LoadReport, type MemberStatus, type PartitionMap, type Progress, type ShardLoadStatus, type StatusReply,
 } from "../protocols/index.js";
 
 interface Seen { kind: string; state: string; pid: number; host: string; lastSeen: number; counters: Record<string, number> }
@@ -21,6 +22,7 @@ export class ClusterStatusBoard {
   readonly #info: { natsUrl: string; runDir: string };
   readonly #started = Date.now();
   readonly #seen = new Map<string, Seen>();
+  readonly #loads = new Map<string, { report: LoadReport; receivedAt: number }>();
   readonly #events: string[] = [];
   readonly #subs: Subscription[] = [];
   #progress: Progress | undefined;
@@ -38,6 +40,14 @@ export class ClusterStatusBoard {
           const h = decodeMessage(msg.data, ["ctl.heartbeat"]);
           this.#seen.set(h.actor.id, { kind: h.actor.kind, state: h.state, pid: h.actor.pid, host: h.actor.host, lastSeen: Date.now(), counters: h.counters });
         } catch { /* the coordinator counts bad heartbeats; the board just ignores them */ }
+      },
+    }));
+    this.#subs.push(nc.subscribe(subjects.load(cluster), {
+      callback: (_e, msg) => {
+        try {
+          const r = decodeMessage(msg.data, ["ps.load"]);
+          this.#loads.set(r.shardId, { report: r, receivedAt: Date.now() });
+        } catch { /* the coordinator counts bad reports; the board just ignores them */ }
       },
     }));
     this.#subs.push(nc.subscribe(subjects.status(cluster), {
@@ -104,7 +114,26 @@ export class ClusterStatusBoard {
       supervisorPid: process.pid, uptimeMs: now - this.#started, desiredWorkers: this.#desiredWorkers, members,
       progress: this.#progress, partitions, mapEpoch: this.#map?.epoch ?? 0,
       restarts: children.reduce((n, c) => n + c.restarts, 0), events: [...this.#events],
+      ...(this.#loads.size > 0 ? { shardLoad: this.#shardLoad(now) } : {}),
     };
+  }
+
+  /** Each reporting shard's totals and its five hottest keys; reports of shards gone for a minute are dropped. */
+  #shardLoad(now: number): ShardLoadStatus[] {
+    const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+    const out: ShardLoadStatus[] = [];
+    for (const [id, { report: r, receivedAt }] of [...this.#loads].sort(([a], [b]) => a.localeCompare(b))) {
+      if (now - receivedAt > 60_000) {
+        this.#loads.delete(id);
+        continue;
+      }
+      out.push({
+        shardId: id, pullRowsPerSec: sum(r.load.pullRows), pushRowsPerSec: sum(r.load.pushRows),
+        bytesPerSec: sum(r.load.pullBytes) + sum(r.load.pushBytes), partitions: r.load.partitions.length, reportAgeMs: now - receivedAt,
+        hotKeys: r.hotKeys.slice(0, 5).map(({ table, id: key, partition, rate }) => ({ table, id: key, partition, rate })),
+      });
+    }
+    return out;
   }
 
   close(): void {

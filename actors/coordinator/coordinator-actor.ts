@@ -1,7 +1,9 @@
 /**
  * The coordinator process: membership (joins and heartbeats), the partition map in
- * JetStream KV, the task queue, job progress, and the end of the job (final checkpoint
- * written by every shard plus a manifest, then scored on the held-out file).
+ * JetStream KV, the task queue, job progress, the shards' load reports (and the
+ * rebalance plan it would run on them, for `colony rebalance --dry-run`), and the end of
+ * the job (final checkpoint written by every shard plus a manifest, then scored on the
+ * held-out file).
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,7 +11,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { createActor, fromPromise } from "xstate";
 import {
-  ActorKind, commitMsgId, encodeMessage, MAP_KEY, mapBucket, roundRobinMap, subjects,
+  ActorKind, commitMsgId, encodeMessage, MAP_KEY, mapBucket, NotReadyError, roundRobinMap, subjects,
   type ActorRef, type JobDone, type CheckpointPart,
 } from "../../protocols/index.js";
 import {
@@ -23,6 +25,7 @@ import { request } from "../runtime/request.js";
 import { openUpdateLog } from "../runtime/update-log.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
 import { JobState } from "./job-state.js";
+import { ShardLoadBoard } from "./shard-load-board.js";
 import { TaskQueue } from "./task-queue.js";
 
 /** A member is presumed dead, and its leases given back, after this long without a heartbeat. */
@@ -233,6 +236,23 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     finishedEarly = m.reason;
     actor.send({ type: "TASKS_FINISHED" });
     return { v: 1, type: "ctl.finished", accepted: true };
+  });
+
+  const loads = new ShardLoadBoard({ clock });
+  mailbox.serve(subjects.load(cluster), ["ps.load"], (m) => {
+    loads.update(m);
+    return undefined;
+  });
+
+  // A dry run: the plan is computed from the latest reports and returned; nothing moves.
+  mailbox.serve(subjects.rebalancePlan(cluster), ["ctl.rebalance.plan"], async (m) => {
+    const map = await readPartitionMap(nc, cluster);
+    if (!map || map.jobId !== config.jobId) throw new NotReadyError("the partition map of this job");
+    const live = [...members.values()].filter((x) => x.ref.kind === ActorKind.Shard && !x.lost).map((x) => x.ref.id);
+    counters.inc("rebalance.plans");
+    return loads.plan(map, live, {
+      targetRatio: m.targetRatio ?? config.rebalance?.targetRatio, maxMoves: m.maxMoves ?? config.rebalance?.maxMoves,
+    });
   });
 
   let lastRows = 0;

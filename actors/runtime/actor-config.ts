@@ -51,7 +51,13 @@ export interface ActorConfig {
     readonly snapshotMs?: number;
     /** Whether snapshots purge the log entries they cover; absent means false. */
     readonly purgeLog?: boolean;
+    /** Interval between load reports; absent in configs written before it existed (1000). */
+    readonly loadReportMs?: number;
+    /** Half-life of the access rates; absent in configs written before it existed (10000). */
+    readonly loadHalfLifeMs?: number;
   };
+  /** Rebalance planning; absent in configs written before it existed (1.15, 8). */
+  readonly rebalance?: { readonly targetRatio: number; readonly maxMoves: number };
   readonly workers: { readonly count: number };
   /** Tracing settings; absent in configs written before they existed (tracing off). */
   readonly observability?: { readonly traces: "off" | "file" | "otlp"; readonly traceSampleRatio: number; readonly otlpEndpoint?: string };

@@ -4,20 +4,23 @@
  * batched pulls once caught up with the log, snapshots its rows (and purges the log
  * entries a snapshot covers), and writes its part of a checkpoint on request. It
  * answers a key it does not own with a redirect (NotOwnerError carrying the current
- * epoch), never with wrong data.
+ * epoch), never with wrong data. It counts every pull served and push applied per
+ * partition and publishes the decayed rates and its hottest keys (`ps.load`) about once
+ * a second.
  */
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { createActor, fromPromise } from "xstate";
 import {
-  NotOwnerError, NotReadyError, partitionOf, partitionsOwnedBy, PULL_ATTEMPT_MS, subjects, tensor, type PartitionMap,
+  encodeMessage, NotOwnerError, NotReadyError, partitionOf, partitionsOwnedBy, PULL_ATTEMPT_MS, subjects, tensor, type PartitionMap,
 } from "../../protocols/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
-import { hostActor, type ActorContext } from "../runtime/actor-host.js";
+import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { purgeLogBelow } from "../runtime/update-log.js";
+import { AccessAccounting } from "./access-accounting.js";
 import { ParameterStore } from "./parameter-store.js";
 import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
 import { shardMachine } from "./shard-machine.js";
@@ -44,8 +47,9 @@ export async function runShard(ctx: ActorContext): Promise<void> {
 
   let map: PartitionMap | undefined;
   let dirty = false;
+  const accounting = new AccessAccounting({ partitions: config.partitions, halfLifeMs: config.shards.loadHalfLifeMs });
   const reader = new UpdateLogReader({
-    nc, cluster, store, ledger, log, counters,
+    nc, cluster, store, ledger, log, counters, accounting,
     owns: (p) => map?.owners[p] === ref.id,
     partitions: () => map?.partitions ?? config.partitions,
   });
@@ -85,6 +89,9 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     }
   };
 
+  /** Bytes of one row of a table as pulled (f32 params). */
+  const rowBytes = (table: number): number => store.dimOf(table) * 4;
+
   // Malformed requests are rejected before routing is looked at: a bad message is counted
   // as rejected whichever shard it reached.
   // A pull waits until this shard has read the log as far as the worker's own last push.
@@ -96,6 +103,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     const current = servingMap();
     checkOwnership(current, m.tables, m.ids);
     const rows = store.gather(m.tables, m.ids);
+    accounting.recordPull(m.tables, m.ids, rowBytes);
     counters.inc("rows.pulled", m.tables.length);
     counters.set("rows.held", store.size);
     return { v: 1, type: "ps.rows", epoch: current.epoch, rows: tensor(rows) };
@@ -131,6 +139,14 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     );
   }, config.shards.snapshotMs ?? 5000);
 
+  // Load reports go out only while serving: before, the rates say nothing about this map.
+  const loadTimer = setInterval(() => {
+    const snapshot = actor.getSnapshot();
+    if (nc.isClosed() || !map || stateOf(snapshot) !== "serving") return;
+    nc.publish(subjects.load(cluster), encodeMessage(accounting.report(ref.id, map.epoch, partitionsOwnedBy(map, ref.id))));
+    counters.inc("load.reports");
+  }, config.shards.loadReportMs ?? 1000);
+
   const watching = new AbortController();
   const watch = watchPartitionMap({
     nc, cluster, jobId: config.jobId, log, counters, signal: watching.signal,
@@ -145,6 +161,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   await hostActor(ctx, actor, {
     beforeClose: async () => {
       clearInterval(snapshotTimer);
+      clearInterval(loadTimer);
       await reader.stop();
       watching.abort();
       await watch;

@@ -13,6 +13,7 @@ import {
   decodeMessage, partitionOf, partitionOfLogSubject, ProtocolError, RejectReason, type LogUpdate,
 } from "../../protocols/index.js";
 import type { Counters } from "../runtime/counters.js";
+import type { AccessAccounting } from "./access-accounting.js";
 import { Verdict, type PartitionLedger } from "./partition-ledger.js";
 import type { ParameterStore } from "./parameter-store.js";
 
@@ -25,6 +26,7 @@ export class UpdateLogApplier {
   readonly #owns: (partition: number) => boolean;
   readonly #partitions: () => number;
   readonly #counters: Counters | undefined;
+  readonly #accounting: AccessAccounting | undefined;
   readonly #commitSubject: string;
   readonly #held: Held = new Map();
   readonly #onApplied: ((u: LogUpdate) => void) | undefined;
@@ -38,9 +40,12 @@ export class UpdateLogApplier {
     /** Told of every entry whose gradient went into the parameters (the audit counts trained rows with it). */
     onApplied?: (u: LogUpdate) => void;
     skipNth?: number;
+    /** Counts every applied push as load of its partition (the shard's; the audit has none). */
+    accounting?: AccessAccounting;
   }) {
     this.#onApplied = opts.onApplied;
     this.#skipNth = opts.skipNth;
+    this.#accounting = opts.accounting;
     this.#store = opts.store;
     this.#ledger = opts.ledger;
     this.#commitSubject = opts.commitSubject;
@@ -81,6 +86,7 @@ export class UpdateLogApplier {
           this.#ledger.record(partition, streamSeq, u.producer, u.seq);
           if (++this.#toApply === this.#skipNth) return false;
           const rows = this.#store.apply(u.tables, u.ids, u.grads);
+          this.#accounting?.recordPush(u.tables, u.ids, this.#rowBytes);
           this.#inc("log.applied");
           this.#inc("rows.applied", rows);
           this.#onApplied?.(u);
@@ -91,6 +97,9 @@ export class UpdateLogApplier {
       this.#ledger.advance(streamSeq);
     }
   }
+
+  /** Bytes of one gradient row of a table (f32). */
+  readonly #rowBytes = (table: number): number => this.#store.dimOf(table) * 4;
 
   #inc(name: string, n = 1): void {
     this.#counters?.inc(name, n);
@@ -138,6 +147,7 @@ export class UpdateLogApplier {
       if (++this.#toApply === this.#skipNth) continue;
       const { tables, ids, grads } = sumInOrder(ordered, (t) => this.#store.dimOf(t));
       const rows = this.#store.apply(tables, ids, grads);
+      this.#accounting?.recordPush(tables, ids, this.#rowBytes);
       for (const u of ordered) this.#onApplied?.(u);
       this.#inc("rows.applied", rows);
       changed = true;

@@ -15,6 +15,7 @@ import type { Logger } from "pino";
 import { Failpoint, failpoint } from "../runtime/failpoints.js";
 import { logStream, NotReadyError, ProtocolError, RejectReason, subjects } from "../../protocols/index.js";
 import type { Counters } from "../runtime/counters.js";
+import type { AccessAccounting } from "./access-accounting.js";
 import type { LedgerRecord, PartitionLedger } from "./partition-ledger.js";
 import type { ParameterStore } from "./parameter-store.js";
 import { UpdateLogApplier } from "./update-log-applier.js";
@@ -36,14 +37,15 @@ export class UpdateLogReader {
 
   constructor(opts: {
     nc: NatsConnection; cluster: string; store: ParameterStore; ledger: PartitionLedger;
-    owns: (partition: number) => boolean; partitions: () => number; log: Logger; counters: Counters;
+    owns: (partition: number) => boolean; partitions: () => number; log: Logger; counters: Counters; accounting?: AccessAccounting;
   }) {
     this.#cluster = opts.cluster;
     this.#ledger = opts.ledger;
     this.#js = jetstream(opts.nc);
     this.#applier = new UpdateLogApplier({
       store: opts.store, ledger: opts.ledger, commitSubject: subjects.logCommit(opts.cluster),
-      owns: opts.owns, partitions: opts.partitions, counters: opts.counters, skipNth: failpoint(Failpoint.ShardSkipLogEntry),
+      owns: opts.owns, partitions: opts.partitions, counters: opts.counters, accounting: opts.accounting,
+      skipNth: failpoint(Failpoint.ShardSkipLogEntry),
     });
     this.#log = opts.log;
     this.#counters = opts.counters;

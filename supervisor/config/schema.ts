@@ -281,6 +281,19 @@ export const ClusterConfigSchema = z.strictObject({
        * delivering after these per-subject purges (docs/decisions.md); the whole log is kept.
        */
       purgeLog: z.boolean().default(false),
+      /** Milliseconds between a shard's load reports (per-partition access rates and hot keys) to the coordinator. Default 1000. */
+      loadReportMs: int(100, 60_000).default(1000),
+      /** Half-life of the shards' decayed access rates and hot-key counts, ms (docs/decisions.md). Default 10000. */
+      loadHalfLifeMs: int(100, 3_600_000).default(10_000),
+    })
+    .prefault({}),
+  /** How the coordinator plans moving partitions to even out shard load (`colony rebalance --dry-run`). */
+  rebalance: z
+    .strictObject({
+      /** Target max/mean shard load (rows/s); a plan stops once it is reached. Default 1.15. */
+      targetRatio: numberBetween(1, 100).default(1.15),
+      /** Most partition moves in one round. Default 8. */
+      maxMoves: int(0, 4096).default(8),
     })
     .prefault({}),
   /** Worker actors. */

@@ -68,7 +68,8 @@ describe("parseConfig", () => {
         pushTimeoutMs: 10_000,
         pullTimeoutMs: 10_000,
       },
-      shards: { count: 2, snapshotMs: 5000, purgeLog: false },
+      shards: { count: 2, snapshotMs: 5000, purgeLog: false, loadReportMs: 1000, loadHalfLifeMs: 10_000 },
+      rebalance: { targetRatio: 1.15, maxMoves: 8 },
       workers: { count: 2 },
       supervision: {
         strategy: "one_for_one",
