@@ -31,9 +31,9 @@ const running = new Set<ChildProcess>();
 process.once("exit", () => { for (const c of running) c.kill("SIGTERM"); });
 
 /** Starts `colony ARGS…` from the repo root. */
-export function startColony(args: string[], opts: { timeoutMs?: number } = {}): ColonyProcess {
+export function startColony(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): ColonyProcess {
   if (!existsSync(COLONY)) throw new Error(`${COLONY} is missing: run npm test (it builds first) or npm run build`);
-  const child = spawn(process.execPath, [COLONY, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [COLONY, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
   running.add(child);
   let stdout = "";
   let stderr = "";
@@ -72,7 +72,7 @@ export function startColony(args: string[], opts: { timeoutMs?: number } = {}): 
 }
 
 /** Runs `colony ARGS…` to its end. */
-export async function runColony(args: string[], opts: { timeoutMs?: number } = {}): Promise<ColonyRun> {
+export async function runColony(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ColonyRun> {
   return startColony(args, opts).done;
 }
 
