@@ -9,7 +9,9 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
-import { loadScenario, runScenario, renderReportHtml, reportSummary, type ChaosHarness, type ClusterObservation } from "../chaos/index.js";
+import {
+  loadScenario, NetworkLink, runScenario, renderReportHtml, reportSummary, usesNetworkFaults, type ChaosHarness, type ClusterObservation,
+} from "../chaos/index.js";
 import { loadConfig, runCluster, startNatsServer, type ClusterEvent } from "../supervisor/index.js";
 
 export interface ChaosArgs {
@@ -21,6 +23,9 @@ export interface ChaosArgs {
   readonly set: readonly string[];
   readonly json: boolean;
 }
+
+/** Workers a scale-up may add beyond the configured count that still get a network link. */
+const SPARE_WORKER_LINKS = 8;
 
 /** Overrides every chaos run needs: the checkers replay the whole log. */
 const CHAOS_SETS = ["shards.purgeLog=false"];
@@ -57,6 +62,14 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
   const onSignal = (): void => aborter.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // Network faults act on per-actor links (chaos/network-link.ts): made only when the
+  // scenario has such faults, since every byte then passes through this process.
+  const links = new Map<string, NetworkLink>();
+  if (usesNetworkFaults(scenario)) {
+    const ids = ["coordinator", ...Array.from({ length: base.shards.count }, (_, i) => `shard-${i}`),
+      ...Array.from({ length: base.workers.count + SPARE_WORKER_LINKS }, (_, i) => `worker-${i}`)];
+    for (const id of ids) links.set(id, await NetworkLink.open({ host: "127.0.0.1", port: nats.port }));
+  }
   try {
     const harness: ChaosHarness = {
       natsUrl: nats.url,
@@ -69,9 +82,13 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
           const cluster = variant === "chaos" ? base.cluster : `${base.cluster.slice(0, 27)}-ref`;
           const config = { ...base, cluster, nats: { ...base.nats, url: nats.url } };
           const dir = join(runDir, variant);
+          const chaos = variant === "chaos" && links.size > 0;
           const done = await runCluster({
             config, runDir: dir, signal: aborter.signal,
-            onTree: (children) => hooks.ready({ actors: children, restartNats: (downMs) => nats.restart(downMs) }),
+            natsUrlFor: chaos ? (id) => links.get(id)?.url : undefined,
+            onTree: (children) => hooks.ready({
+              actors: children, restartNats: (downMs) => nats.restart(downMs), network: chaos ? (id) => links.get(id) : undefined,
+            }),
             onEvent: (e) => {
               const o = observation(e);
               if (o) hooks.observe(o);
@@ -96,6 +113,7 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await Promise.all([...links.values()].map((l) => l.close()));
     await nats.stop();
   }
 }

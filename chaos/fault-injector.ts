@@ -6,6 +6,7 @@
  */
 import { FaultKind, TARGET_KINDS } from "./scenario.js";
 import type { PlannedFault } from "./fault-plan.js";
+import type { NetworkLink } from "./network-link.js";
 
 /** An actor process of the cluster under test. */
 export interface ActorProcess { readonly id: string; readonly kind: string; readonly pid: number }
@@ -16,6 +17,8 @@ export interface ClusterUnderTest {
   actors(): readonly ActorProcess[];
   /** Stops the NATS server, keeps it down `downMs`, starts it again on the same port and store. */
   restartNats(downMs: number): Promise<void>;
+  /** The network link an actor reaches NATS through; absent when the harness runs none. */
+  network?: (actorId: string) => NetworkLink | undefined;
 }
 
 /** A fault as it happened: times are ms since the run started. */
@@ -36,8 +39,8 @@ export interface InjectedFault {
   error?: string;
 }
 
-/** Network faults need "hosts": actors in separate network namespaces (`colony agent`), which a local cluster does not have. */
-export const NETWORK_FAULT_SKIP = "network faults need actors on separate hosts or network namespaces (colony agent); this cluster runs all its actors in one namespace";
+/** Without network links (the harness routes actors through them only for scenarios with network faults). */
+export const NETWORK_FAULT_SKIP = "this cluster's actors reach NATS directly, not through network links";
 
 function signal(pid: number, sig: NodeJS.Signals): string | undefined {
   try {
@@ -73,8 +76,22 @@ export async function injectFault(opts: {
     case FaultKind.Partition:
     case FaultKind.Latency:
     case FaultKind.Loss: {
-      const f: InjectedFault = { ...base, skipped: NETWORK_FAULT_SKIP };
+      const victim = cluster.network ? chooseTarget(fault.target!, cluster.actors(), opts.random) : undefined;
+      const link = victim ? cluster.network?.(victim.id) : undefined;
+      if (!victim || !link) {
+        const why = !cluster.network ? NETWORK_FAULT_SKIP : !victim ? `no live actor matches '${fault.target}'` : `${victim.id} has no network link`;
+        const f: InjectedFault = { ...base, skipped: why };
+        opts.record(f);
+        return f;
+      }
+      const f: InjectedFault = { ...base, actor: victim.id, actorKind: victim.kind, pid: victim.pid };
+      if (fault.kind === FaultKind.Partition) link.partition();
+      else if (fault.kind === FaultKind.Latency) link.setLatency(fault.latencyMs);
+      else link.setLoss(fault.lossRate);
       opts.record(f);
+      await new Promise((r) => setTimeout(r, fault.forMs));
+      link.heal();
+      f.endedAtMs = now();
       return f;
     }
     case FaultKind.NatsRestart: {

@@ -12,9 +12,15 @@ export interface PlannedFault {
   readonly kind: FaultKind;
   /** Actor kind or actor id; undefined for faults of the NATS server. */
   readonly target?: string;
-  /** stop: time stopped; nats-restart: time down. */
+  /** stop: time stopped; nats-restart: time down; network faults: how long they last. */
   readonly forMs: number;
+  /** latency faults: added delay; loss faults: share of chunks stalled. */
+  readonly latencyMs: number;
+  readonly lossRate: number;
 }
+
+const DEFAULT_LATENCY_MS = 200;
+const DEFAULT_LOSS_RATE = 0.2;
 
 /** A small, fast, seedable generator (mulberry32): deterministic across machines. */
 export function seededRandom(seed: number): () => number {
@@ -43,7 +49,9 @@ export function pickWeighted<K extends string>(weights: Partial<Record<K, number
 /** The scenario's timeline and random schedule, merged in time order. */
 export function planFaults(scenario: Scenario, seed: number): PlannedFault[] {
   const { timeline, random: schedule, for: defaultFor } = scenario.faults;
-  const planned: PlannedFault[] = timeline.map((f) => ({ atMs: f.at, kind: f.fault, target: f.target, forMs: f.for ?? defaultFor }));
+  const planned: PlannedFault[] = timeline.map((f) => ({
+    atMs: f.at, kind: f.fault, target: f.target, forMs: f.for ?? defaultFor, latencyMs: f.latency ?? DEFAULT_LATENCY_MS, lossRate: f.rate ?? DEFAULT_LOSS_RATE,
+  }));
   if (schedule) {
     const random = seededRandom(seed);
     let at = 0;
@@ -53,7 +61,9 @@ export function planFaults(scenario: Scenario, seed: number): PlannedFault[] {
       const kind = pickWeighted(schedule.kinds, random);
       const targets = schedule.targets.filter((t) => (TARGET_KINDS as readonly string[]).includes(t));
       const target = kind === FaultKind.NatsRestart ? undefined : targets[Math.floor(random() * targets.length)];
-      planned.push({ atMs: at, kind, target, forMs: schedule.for ?? defaultFor });
+      planned.push({
+        atMs: at, kind, target, forMs: schedule.for ?? defaultFor, latencyMs: schedule.latency ?? DEFAULT_LATENCY_MS, lossRate: schedule.rate ?? DEFAULT_LOSS_RATE,
+      });
     }
   }
   return planned.sort((a, b) => a.atMs - b.atMs);

@@ -1,5 +1,6 @@
 /** Chaos: scenarios, fault injection, recovery tracking, the checkers and the report of `colony chaos run`. */
-export { FaultKind, loadScenario, parseDuration, parseScenario, ScenarioError, type Scenario } from "./scenario.js";
+export { FaultKind, loadScenario, NETWORK_FAULTS, parseDuration, parseScenario, ScenarioError, usesNetworkFaults, type Scenario } from "./scenario.js";
+export { NetworkLink } from "./network-link.js";
 export { planFaults, seededRandom, type PlannedFault } from "./fault-plan.js";
 export { chooseTarget, injectFault, NETWORK_FAULT_SKIP, type ActorProcess, type ClusterUnderTest, type InjectedFault } from "./fault-injector.js";
 export { producerActorOf, RecoveryTracker, type Recovery } from "./recovery-tracker.js";

@@ -3,7 +3,8 @@
  * useful work again *with the part that was hit*. Two steps:
  *
  * - back: the hit actor runs again (kill, term: its replacement started; stop: SIGCONT
- *   sent or a replacement started, whichever came first; NATS: the server is up again);
+ *   sent or a replacement started, whichever came first; NATS: the server is up again;
+ *   network faults: the link healed);
  * - progress, after that: a worker fault needs an update-log append by that worker (its
  *   producer id names it; sync entries name no producer, so any append counts there);
  *   a coordinator fault needs the trained-row count it reports to move; a shard or NATS
@@ -51,7 +52,7 @@ export class RecoveryTracker {
   ended(f: InjectedFault): void {
     const p = this.#pending.find((x) => x.fault === f);
     if (!p) return;
-    if (f.kind === FaultKind.Stop || f.kind === FaultKind.NatsRestart) this.#back(p, Math.min(p.backAt ?? Infinity, f.endedAtMs));
+    if (f.kind !== FaultKind.Kill && f.kind !== FaultKind.Term) this.#back(p, Math.min(p.backAt ?? Infinity, f.endedAtMs));
   }
 
   /** An actor process started (a restart, or a new member). */

@@ -75,8 +75,12 @@ const TimedFault = z.strictObject({
   fault: faultKind,
   /** Actor kind or id; not used by nats-restart. */
   target: target.optional(),
-  /** stop: how long the process stays stopped; nats-restart: how long the server stays down. */
+  /** stop: how long the process stays stopped; nats-restart: how long the server stays down; network faults: how long they last. */
   for: duration.optional(),
+  /** latency: the delay added to every chunk, both ways. Default 200ms. */
+  latency: duration.optional(),
+  /** loss: the share of chunks held back by a retransmission timeout. Default 0.2. */
+  rate: z.number().min(0).max(1).optional(),
 });
 
 const RandomFaults = z.strictObject({
@@ -91,6 +95,8 @@ const RandomFaults = z.strictObject({
   /** Actor kinds the process faults pick their targets from. */
   targets: z.array(z.enum(TARGET_KINDS)).nonempty().default(["worker", "shard", "coordinator"]),
   for: duration.optional(),
+  latency: duration.optional(),
+  rate: z.number().min(0).max(1).optional(),
 });
 
 const ScenarioSchema = z.strictObject({
@@ -136,6 +142,15 @@ export function parseScenario(doc: unknown, file: string): Scenario {
     if (process && !f.target) throw new ScenarioError(file, `faults.timeline.${i}.target: a ${f.fault} fault needs a target (actor kind or id)`);
   }
   return { ...s, file, jobFile: resolve(dirname(file), s.job) };
+}
+
+/** The fault kinds that act on an actor's network link. */
+export const NETWORK_FAULTS: readonly FaultKind[] = [FaultKind.Partition, FaultKind.Latency, FaultKind.Loss];
+
+/** Whether the scenario may inject network faults (the harness then routes actors through links). */
+export function usesNetworkFaults(s: Scenario): boolean {
+  return s.faults.timeline.some((f) => NETWORK_FAULTS.includes(f.fault))
+    || Object.entries(s.faults.random?.kinds ?? {}).some(([k, w]) => (w ?? 0) > 0 && NETWORK_FAULTS.includes(k as FaultKind));
 }
 
 /** Reads and validates a scenario file. */

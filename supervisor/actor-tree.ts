@@ -29,6 +29,7 @@ export class ActorTree {
   readonly #config: ClusterConfig;
   readonly #configFile: string;
   readonly #natsUrl: string;
+  readonly #natsUrlFor: ((id: string) => string | undefined) | undefined;
   readonly #runDir: string;
   readonly #emit: (e: ActorTreeEvent) => void;
   readonly #actors = new Map<string, Incarnation>();
@@ -38,10 +39,15 @@ export class ActorTree {
   /** Resolves with the error when the tree gave up (restart intensity exceeded at the root). */
   readonly failed: Promise<EscalationError>;
 
-  constructor(opts: { config: ClusterConfig; configFile: string; natsUrl: string; runDir: string; onEvent: (e: ActorTreeEvent) => void }) {
+  constructor(opts: {
+    config: ClusterConfig; configFile: string; natsUrl: string; runDir: string; onEvent: (e: ActorTreeEvent) => void;
+    /** A different NATS URL for one actor (chaos routes an actor through its own network link). */
+    natsUrlFor?: (id: string) => string | undefined;
+  }) {
     this.#config = opts.config;
     this.#configFile = opts.configFile;
     this.#natsUrl = opts.natsUrl;
+    this.#natsUrlFor = opts.natsUrlFor;
     this.#runDir = opts.runDir;
     this.#emit = opts.onEvent;
     this.#desiredWorkers = opts.config.workers.count;
@@ -82,7 +88,7 @@ export class ActorTree {
       kind: "worker", id, restart, shutdownMs: this.#config.supervision.shutdownMs,
       start: () => {
         const p = new ActorProcess({
-          id, kind, configFile: this.#configFile, natsUrl: this.#natsUrl, runDir: this.#runDir,
+          id, kind, configFile: this.#configFile, natsUrl: this.#natsUrlFor?.(id) ?? this.#natsUrl, runDir: this.#runDir,
           logFile: join(this.#runDir, "logs", `${id}.log`),
           onErrorLine: (line) => this.#emit({ type: "actor.error", id, line }),
         });

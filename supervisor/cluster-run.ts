@@ -45,6 +45,8 @@ export interface ClusterRunOptions {
   readonly signal?: AbortSignal;
   /** Called once the actor tree exists, with a view of its live processes (chaos targets them). */
   readonly onTree?: (actors: () => readonly ChildInfo[]) => void;
+  /** A different NATS URL for one actor, by id (chaos routes actors through network links). */
+  readonly natsUrlFor?: (actorId: string) => string | undefined;
 }
 
 /** Result of a cluster run: the coordinator's final report, or why there is none. */
@@ -119,7 +121,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       opts.signal?.addEventListener("abort", () => fail("interrupted"), { once: true });
 
       tree = new ActorTree({
-        config, configFile, natsUrl: url!, runDir,
+        config, configFile, natsUrl: url!, runDir, natsUrlFor: opts.natsUrlFor,
         onEvent: (e) => {
           if (e.type === "actor.restarted" || e.type === "actor.crashed" || e.type === "actor.unresponsive" || e.type === "tree.escalated") {
             statusBoard.event(describe(e));
