@@ -1,6 +1,7 @@
 /**
  * `colony chaos run` end to end (issue 7): the CI scenario (chaos/scenarios/mixed.yaml,
- * 12 faults on every actor kind and the NATS server) passes every checker; and the
+ * 12 faults: signals on every actor kind, a NATS restart, a network partition) passes
+ * every checker; and the
  * checkers are tested themselves: a planted bug (failpoints, actors/runtime/failpoints.ts)
  * makes exactly the checker that guards against it fail, and the run exit non-zero.
  */
@@ -53,14 +54,12 @@ describe("colony chaos run", () => {
     });
     expect(summary.verdict).toBe("pass");
     expect(run.code).toBe(0);
-    expect(summary.faultsInjected).toBeGreaterThanOrEqual(10);
-    for (const kind of ["kill worker", "kill shard", "kill coordinator", "term worker", "term shard", "term coordinator", "stop worker", "stop shard", "nats-restart"]) {
+    expect(summary.faultsInjected).toBe(12);
+    expect(summary.faultsSkipped).toBe(0);
+    for (const kind of ["kill worker", "kill shard", "kill coordinator", "term worker", "term shard", "term coordinator", "stop worker", "stop shard", "nats-restart", "partition worker"]) {
       expect(summary.faultsByKind[kind], kind).toBeGreaterThanOrEqual(1);
-      expect(summary.recoveryMs[kind]!.unrecovered + (summary.recoveryMs[kind]!.p50 === undefined ? 0 : 1), kind).toBeGreaterThanOrEqual(1);
+      expect(summary.recoveryMs[kind]!.p50, kind).toBeGreaterThan(0);
     }
-    // The network fault is skipped, and the report says why.
-    expect(summary.faultsSkipped).toBe(1);
-    expect(summary.skippedBecause[0]).toMatch(/network namespaces/);
     const report = JSON.parse(readFileSync(summary.report, "utf8")) as { faults: { kind: string; pid?: number; recoveryMs?: number }[]; timeline: unknown[] };
     expect(report.faults.filter((f) => f.kind === "kill").every((f) => typeof f.pid === "number")).toBe(true);
     expect(report.timeline.length).toBeGreaterThan(10);
