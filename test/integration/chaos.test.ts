@@ -47,7 +47,7 @@ describe("colony chaos run", () => {
     process.env["COLONY_HOME"] = mkdtempSync(join(tmpdir(), "colony-home-"));
   });
 
-  it("survives the CI scenario: 12 faults on workers, shards, the coordinator and NATS, every checker passing", async () => {
+  it("survives the CI scenario: 12 faults on workers, shards, the coordinator, NATS and the network, every checker passing", async () => {
     const { run, summary } = await chaos(join(REPO, "chaos", "scenarios", "mixed.yaml"));
     expect(summary.checkers, run.stderr.slice(-2000)).toMatchObject({
       "exactly-once": { ok: true }, "rows-trained": { ok: true }, liveness: { ok: true }, quality: { ok: true },
