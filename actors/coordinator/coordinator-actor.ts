@@ -26,6 +26,7 @@ import { openUpdateLog } from "../runtime/update-log.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
 import { JobState } from "./job-state.js";
 import { ShardLoadBoard } from "./shard-load-board.js";
+import { StalenessGate } from "./staleness-gate.js";
 import { TaskQueue } from "./task-queue.js";
 
 /** A member is presumed dead, and its leases given back, after this long without a heartbeat. */
@@ -48,6 +49,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   let recentLoss = 0;
 
   const sync = config.job.mode === "sync";
+  // ssp: leases wait while a worker is more than `staleness` tasks ahead of the slowest.
+  const gate = config.job.mode === "ssp" ? new StalenessGate(config.job.staleness ?? 2) : undefined;
   const microBatches = microBatchesOf(config);
   const js = jetstream(nc);
   let committing: Promise<void> | undefined;
@@ -124,7 +127,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         };
         if (finishedEarly) log.info({ reason: finishedEarly, rows: done.rowsTrained }, "job ended early on request");
         if (context.error) log.error({ error: context.error }, "job failed");
-        else log.info({ rows: done.rowsTrained, eval: done.eval, checkpoint: done.checkpoint }, "job done");
+        else log.info({ rows: done.rowsTrained, eval: done.eval, checkpoint: done.checkpoint, ssp: gate?.stats() }, "job done");
         nc.publish(subjects.jobDone(cluster), encodeMessage(done));
       },
     },
@@ -177,6 +180,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     members.set(m.actor.id, { ref: m.actor, lastSeen: clock.now(), state: "joined", lost: false });
     log.info({ member: m.actor.id, kind: m.actor.kind, pid: m.actor.pid, rejoin: known !== undefined }, "member joined");
     if (m.actor.kind === ActorKind.Shard) actor.send({ type: "SHARD_JOINED", shardId: m.actor.id });
+    if (m.actor.kind === ActorKind.Worker) gate?.join(m.actor.id);
     return { v: 1, type: "ctl.joined", accepted: true };
   });
 
@@ -195,6 +199,10 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
 
   mailbox.serve(subjects.taskLease(cluster), ["task.lease"], (m) => {
     if (!queue || !training()) return { v: 1, type: "task.leased", finished: false, retryMs: 250 };
+    if (gate && !gate.mayLease(m.workerId)) {
+      counters.inc("ssp.waits");
+      return { v: 1, type: "task.leased", finished: queue.finished, retryMs: 25 };
+    }
     const task = queue.lease(m.workerId);
     if (task) counters.inc("tasks.leased");
     return { v: 1, type: "task.leased", task, finished: queue.finished, retryMs: queue.finished ? 1000 : 200 };
@@ -205,6 +213,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     const accepted = queue.complete(m.leaseId, m.rows);
     counters.inc(accepted ? "tasks.done" : "tasks.refused");
     if (accepted) {
+      gate?.completed(m.workerId);
       lossSum += m.lossSum;
       lossRows += m.rows;
     }
@@ -216,6 +225,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
 
   mailbox.serve(subjects.taskRelease(cluster), ["task.release"], (m) => {
     const accepted = queue?.release(m.leaseId, m.rows) ?? false;
+    // A worker gives its lease back when it leaves: it must not hold the others back.
+    gate?.leave(m.workerId);
     counters.inc(accepted ? "tasks.released" : "tasks.release_refused");
     log.info({ worker: m.workerId, lease: m.leaseId, rows: m.rows, accepted }, "task lease given back");
     if (queue) void state?.saveProgress(queue.progress());
@@ -264,6 +275,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
       if (m.lost || now - m.lastSeen < MEMBER_TIMEOUT_MS) continue;
       m.lost = true;
       const released = queue?.releaseWorker(m.ref.id) ?? 0;
+      gate?.leave(m.ref.id);
       counters.inc("members.lost");
       log.warn({ member: m.ref.id, released }, "member lost (no heartbeat)");
     }

@@ -38,7 +38,9 @@ export interface ActorConfig {
     };
     readonly batch: number;
     readonly epochs: number;
-    readonly mode: "async" | "sync";
+    readonly mode: "async" | "ssp" | "sync";
+    /** ssp mode: clocks (tasks) a worker may lead the slowest live one by. */
+    readonly staleness?: number;
     /** Micro-batches per sync step; absent in configs written before it existed. */
     readonly microBatches?: number;
     readonly leaseMs: number;

@@ -50,8 +50,8 @@ export type DataFormat = (typeof DataFormat)[keyof typeof DataFormat];
 export const OptimizerKind = { Sgd: "sgd", Adagrad: "adagrad", Adam: "adam" } as const;
 export type OptimizerKind = (typeof OptimizerKind)[keyof typeof OptimizerKind];
 
-/** Consistency modes (DESIGN: async; sync = deterministic BSP; ssp is not built yet). */
-export const ConsistencyMode = { Async: "async", Sync: "sync" } as const;
+/** Consistency modes (DESIGN: async; ssp = bounded staleness; sync = deterministic BSP). */
+export const ConsistencyMode = { Async: "async", Ssp: "ssp", Sync: "sync" } as const;
 export type ConsistencyMode = (typeof ConsistencyMode)[keyof typeof ConsistencyMode];
 
 /** Where OpenTelemetry spans go. */
@@ -163,13 +163,13 @@ const JobSchema = z
      * deterministic BSP; each step of `batch` rows is cut into `microBatches` tasks that
      * any live workers compute, and each partition applies their summed gradient once,
      * in micro-batch order: same seed and data give bitwise the same parameters, whatever
-     * the worker count, scale events or crashes.
+     * the worker count, scale events or crashes. ssp: stale synchronous parallel; a
+     * worker leases a task only while it has completed at most `staleness` tasks more
+     * than the slowest live worker.
      */
-    mode: z
-      .enum(values(ConsistencyMode), {
-        error: (iss) => (iss.input === "ssp" ? `async or sync ("ssp" is not built yet)` : undefined),
-      })
-      .default(ConsistencyMode.Async),
+    mode: z.enum(values(ConsistencyMode)).default(ConsistencyMode.Async),
+    /** ssp mode: how many tasks (clocks) a worker may run ahead of the slowest live one. Default 2. */
+    staleness: int(0, 10_000).default(2),
     /** Micro-batches per step in sync mode (tasks any worker may compute). Default 4. */
     microBatches: int(1, 1024).default(4),
     /** How long a worker holds a task before the coordinator re-queues it. Default 60000. */

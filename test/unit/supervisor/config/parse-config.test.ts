@@ -64,6 +64,7 @@ describe("parseConfig", () => {
         epochs: 1,
         mode: "async",
         microBatches: 4,
+        staleness: 2,
         leaseMs: 60_000,
         pushTimeoutMs: 10_000,
         pullTimeoutMs: 10_000,
@@ -153,11 +154,13 @@ describe("parseConfig", () => {
     expect(configError({}).message).toContain("job: got nothing; allowed: mapping (required)");
   });
 
-  it("accepts sync with its micro-batch count, and rejects ssp saying it is not built yet", () => {
+  it("accepts sync with its micro-batch count and ssp with its staleness bound, and rejects other modes", () => {
     expect(parseConfig(withField("job.mode", "sync")).job).toMatchObject({ mode: "sync", microBatches: 4 });
-    const err = configError(withField("job.mode", "ssp"));
-    expect(issueAt(err, "job.mode").value).toBe("ssp");
-    expect(err.message).toContain(`job.mode: got "ssp"; allowed: async or sync ("ssp" is not built yet)`);
+    expect(parseConfig(withField("job.mode", "ssp")).job).toMatchObject({ mode: "ssp", staleness: 2 });
+    const err = configError(withField("job.mode", "bsp"));
+    expect(issueAt(err, "job.mode").value).toBe("bsp");
+    expect(err.message).toMatch(/job\.mode: got "bsp"; allowed: async \| ssp \| sync/);
+    expect(issueAt(configError(withField("job.staleness", -1)), "job.staleness").value).toBe(-1);
   });
 
   it("requires a label when the format is csv", () => {
