@@ -10,9 +10,10 @@ import { parseArgs } from "node:util";
 // `colony scale` paid (bench/results/elasticity.md).
 
 const USAGE = `usage:
-  colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json] [--detach]
+  colony up CONFIG [--run-dir DIR] [--set PATH=VALUE]... [--json] [--detach] [--resume CHECKPOINT]
       run a job on a local cluster; the final checkpoint goes to DIR/final (default runs/<cluster>/final);
-      --detach returns once it trains, leaving it running in the background
+      --detach returns once it trains, leaving it running in the background;
+      --resume continues a job from a checkpoint (e.g. one \`colony down\` wrote): its rows and task progress
   colony status [--cluster NAME | --nats URL --cluster NAME] [--json | --watch [--interval MS]]
       --watch redraws members, shard load, throughput and loss every second (MS) until Ctrl-C
   colony dashboard [--cluster NAME | --nats URL --cluster NAME] [--port N] [--host H] [--interval MS]
@@ -40,11 +41,14 @@ async function main(argv: string[]): Promise<number> {
     case "up": {
       const { values, positionals } = parseArgs({
         args: rest, allowPositionals: true,
-        options: { "run-dir": { type: "string" }, set: { type: "string", multiple: true }, json: { type: "boolean" }, detach: { type: "boolean" } },
+        options: {
+          "run-dir": { type: "string" }, set: { type: "string", multiple: true }, json: { type: "boolean" }, detach: { type: "boolean" }, resume: { type: "string" },
+        },
       });
       if (positionals.length !== 1) throw new UsageError("colony up needs exactly one CONFIG file");
+      if (values.detach && values.resume) throw new UsageError("--resume runs in the foreground for now; drop --detach");
       if (values.detach) return (await import("./detach.js")).detach({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], timeoutMs: 180_000 });
-      return (await import("./up.js")).up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false });
+      return (await import("./up.js")).up({ config: positionals[0]!, runDir: values["run-dir"], set: values.set ?? [], json: values.json ?? false, resume: values.resume });
     }
     case "dashboard": {
       const { values } = parseArgs({

@@ -6,14 +6,15 @@
  */
 import { join } from "node:path";
 import { pino } from "pino";
-import { loadConfig, runCluster, type ClusterEvent } from "../supervisor/index.js";
+import { checkResumable, loadConfig, runCluster, type ClusterEvent } from "../supervisor/index.js";
 import { progressLine } from "./progress-line.js";
 
-export interface UpArgs { readonly config: string; readonly runDir?: string; readonly set: string[]; readonly json: boolean }
+export interface UpArgs { readonly config: string; readonly runDir?: string; readonly set: string[]; readonly json: boolean; readonly resume?: string }
 
 /** Runs `colony up`; resolves with the process exit code. */
 export async function up(args: UpArgs): Promise<number> {
   const config = await loadConfig(args.config, args.set);
+  if (args.resume !== undefined) await checkResumable(args.resume, config);
   const runDir = args.runDir ?? join("runs", config.cluster);
   const tty = process.stderr.isTTY === true && !args.json;
   const log = pino({ level: config.log.level, base: { cluster: config.cluster, actor: "supervisor", kind: "supervisor", pid: process.pid } },
@@ -83,7 +84,7 @@ export async function up(args: UpArgs): Promise<number> {
     }
   };
 
-  const done = await runCluster({ config, runDir, onEvent, signal: aborter.signal });
+  const done = await runCluster({ config, runDir, onEvent, signal: aborter.signal, resume: args.resume });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   process.stdout.write(`${JSON.stringify({

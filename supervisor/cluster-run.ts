@@ -21,6 +21,7 @@ import { ActorTree, type ActorTreeEvent } from "./actor-tree.js";
 import type { ChildInfo } from "./cluster-status.js";
 import type { ClusterConfig } from "./config/index.js";
 import { registerCluster, unregisterCluster } from "./cluster-registry.js";
+import { keepResumeSource } from "./resume-checkpoint.js";
 import { ClusterStatusBoard } from "./cluster-status.js";
 import { watchDesiredWorkers } from "./desired-workers.js";
 import { startClusterMetrics, type ClusterMetrics } from "./metrics/index.js";
@@ -45,6 +46,8 @@ export interface ClusterRunOptions {
   readonly signal?: AbortSignal;
   /** Called once the actor tree exists, with a view of its live processes (chaos targets them). */
   readonly onTree?: (actors: () => readonly ChildInfo[]) => void;
+  /** A checkpoint to continue the job from (`colony up --resume`), checked by checkResumable. */
+  readonly resume?: string;
   /** A different NATS URL for one actor, by id (chaos routes actors through network links). */
   readonly natsUrlFor?: (actorId: string) => string | undefined;
 }
@@ -60,6 +63,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   const runDir = resolve(opts.runDir);
   const started = Date.now();
   await mkdir(join(runDir, "logs"), { recursive: true });
+  const resumeFrom = opts.resume === undefined ? undefined : await keepResumeSource(opts.resume, runDir, started);
   // A previous run's final checkpoint and shard snapshots must not pass for this run's.
   await rm(join(runDir, "final"), { recursive: true, force: true });
   await rm(join(runDir, "shards"), { recursive: true, force: true });
@@ -67,7 +71,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   // The job's identity: a coordinator or shard restarted within this run resumes saved
   // state; a new `colony up` on the same store starts over.
   const jobId = `${started.toString(36)}-${process.pid}`;
-  await writeFile(configFile, JSON.stringify({ ...config, jobId }, null, 2));
+  await writeFile(configFile, JSON.stringify({ ...config, jobId, ...(resumeFrom ? { resumeFrom } : {}) }, null, 2));
 
   let nats: NatsServerHandle | undefined;
   let nc: NatsConnection | undefined;

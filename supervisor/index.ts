@@ -6,3 +6,4 @@ export { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 export { ClusterNotFoundError, findCluster, registerCluster, runningClusters, unregisterCluster, type ClusterEntry } from "./cluster-registry.js";
 export { ClusterStatusBoard, type ChildInfo } from "./cluster-status.js";
 export { watchDesiredWorkers } from "./desired-workers.js";
+export { checkResumable } from "./resume-checkpoint.js";

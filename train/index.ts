@@ -85,6 +85,7 @@ export type {
   CheckpointTable,
   Evaluation,
   ExportResult,
+  JobProgress,
   SafetensorsFile,
   SafetensorsTensor,
   TablePart,

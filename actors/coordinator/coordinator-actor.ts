@@ -16,7 +16,7 @@ import {
 } from "../../protocols/index.js";
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, cutTasks, denseDimOf, evaluateCheckpoint, fieldsOf,
-  type CheckpointManifest, type CheckpointTable,
+  type CheckpointManifest, type CheckpointTable, type JobProgress,
 } from "../../train/index.js";
 import { dataSpecOf, microBatchesOf, rowsPerTaskOf } from "../runtime/actor-config.js";
 import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
@@ -27,7 +27,8 @@ import { coordinatorMachine } from "./coordinator-machine.js";
 import { JobState } from "./job-state.js";
 import { ShardLoadBoard } from "./shard-load-board.js";
 import { StalenessGate } from "./staleness-gate.js";
-import { TaskQueue } from "./task-queue.js";
+import { resumedProgress } from "./resumed-progress.js";
+import { TaskQueue, type TaskProgress } from "./task-queue.js";
 
 /** A member is presumed dead, and its leases given back, after this long without a heartbeat. */
 const MEMBER_TIMEOUT_MS = 5000;
@@ -80,7 +81,9 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         await new Kvm(nc).create(mapBucket(cluster), { history: 16 });
         state = await JobState.open(nc, cluster, config.jobId, log);
         const tasks = await cutTasks(config.job.data.path, spec, rowsPerTaskOf(config));
-        const restore = await state.progress();
+        // A restarted coordinator resumes its own job's progress; a resumed job starts
+        // from the checkpoint's (its update log is new: no sync commit to wait after).
+        const restore = (await state.progress()) ?? (config.resumeFrom ? await resumedProgress(config.resumeFrom) : undefined);
         // A new job starts with an empty update log; a restarted coordinator keeps what the
         // shards still need.
         const fresh = !(await state.logOpened());
@@ -133,6 +136,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     },
   }), { input: { shardsWanted: config.shards.count } });
 
+  const pick = (p: TaskProgress): Omit<JobProgress, "mode"> => ({ tasks: p.tasks, epoch: p.epoch, done: p.done, rowsDone: p.rowsDone, rowsRepeated: p.rowsRepeated });
+
   const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
     const x = new Set(a);
     const y = new Set(b);
@@ -160,6 +165,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
       partitions: config.partitions,
       rowsTrained: queue?.stats().rowsDone ?? 0,
       tables: [...tables.values()].sort((a, b) => a.table - b.table),
+      progress: queue && { mode: config.job.mode, ...pick(queue.progress()) },
     };
     // The manifest is written last: a directory without one is an incomplete checkpoint.
     await writeFile(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
@@ -281,6 +287,9 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     }
     if (!queue || !training()) return;
     queue.expire();
+    // A queue that was finished when restored (a resumed or restarted job with nothing
+    // left to train) hears no completion that would end the job: end it here.
+    if (queue.finished) actor.send({ type: "TASKS_FINISHED" });
     const s = queue.stats();
     const dt = (now - lastAt) / 1000;
     if (lossRows > 0) {

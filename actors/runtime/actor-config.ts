@@ -8,6 +8,8 @@ import type { DataSpec } from "../../train/index.js";
 import type { ModelKind, OptimizerKind } from "../../train/types.js";
 
 export interface ActorConfig {
+  /** A checkpoint this job resumes from (`colony up --resume`): rows and task progress. */
+  readonly resumeFrom?: string;
   readonly cluster: string;
   /** Identity of this run of the job, set by the root supervisor: state saved under another id is not resumed. */
   readonly jobId: string;

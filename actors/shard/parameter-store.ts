@@ -161,6 +161,26 @@ export class ParameterStore {
 
 
 /** Writes exported rows as checkpoint part files into `dir`. */
+/** Rows imported between two yields to the event loop. */
+const IMPORT_SLICE_ROWS = 32_768;
+
+/**
+ * Imports rows in slices, yielding between them: a large snapshot or checkpoint must not
+ * hold up the heartbeats (a shard silent for the heartbeat timeout is killed as unresponsive).
+ */
+export async function importRowsYielding(store: ParameterStore, rows: readonly TableRows[]): Promise<void> {
+  for (const t of rows) {
+    for (let at = 0; at < t.ids.length; at += IMPORT_SLICE_ROWS) {
+      const end = Math.min(t.ids.length, at + IMPORT_SLICE_ROWS);
+      store.importRows([{
+        ...t, ids: t.ids.subarray(at, end),
+        params: t.params.subarray(at * t.dim, end * t.dim), state: t.state.subarray(at * t.stateWidth, end * t.stateWidth),
+      }]);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
 export async function writeRows(dir: string, shardId: string, rows: readonly TableRows[]): Promise<CheckpointPart[]> {
   await mkdir(dir, { recursive: true });
   const out: CheckpointPart[] = [];

@@ -25,6 +25,7 @@ import { ParameterStore } from "./parameter-store.js";
 import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
 import { shardMachine } from "./shard-machine.js";
 import { ShardSnapshots } from "./shard-snapshots.js";
+import { loadResumedRows } from "./resumed-rows.js";
 import { UpdateLogReader } from "./update-log-reader.js";
 
 /** Runs a shard until it is told to stop. */
@@ -47,6 +48,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
 
   let map: PartitionMap | undefined;
   let dirty = false;
+  let resumedLoaded = false;
   const accounting = new AccessAccounting({ partitions: config.partitions, halfLifeMs: config.shards.loadHalfLifeMs });
   const reader = new UpdateLogReader({
     nc, cluster, store, ledger, log, counters, accounting,
@@ -62,6 +64,16 @@ export async function runShard(ctx: ActorContext): Promise<void> {
         if (!r.accepted) throw new Error(`join refused: ${r.reason ?? "no reason"}`);
       }),
       catchUp: fromPromise(async ({ signal }) => {
+        // A resumed job: rows come from the checkpoint, once, before the log is read (the
+        // log of a resumed job starts empty, so nothing in it predates these rows).
+        if (!restored && config.resumeFrom && !resumedLoaded && map) {
+          const t = performance.now();
+          const rows = await loadResumedRows(store, config.resumeFrom, map, ref.id);
+          resumedLoaded = true;
+          dirty = true;
+          counters.set("rows.held", store.size);
+          log.info({ checkpoint: config.resumeFrom, rows, ms: Math.round(performance.now() - t) }, "rows loaded from the checkpoint to resume from");
+        }
         const t0 = performance.now();
         const from = ledger.position;
         const applied = counters.get("log.applied");

@@ -12,11 +12,8 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { CheckpointPart } from "../../protocols/index.js";
 import { readTypedFile, type TableRows } from "../../train/checkpoint/index.js";
-import { writeRows, type ParameterStore } from "./parameter-store.js";
+import { importRowsYielding, writeRows, type ParameterStore } from "./parameter-store.js";
 import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
-
-/** Rows restored between two yields to the event loop. */
-const RESTORE_SLICE_ROWS = 32_768;
 
 interface SnapshotMeta {
   readonly jobId: string;
@@ -93,18 +90,7 @@ export class ShardSnapshots {
         state: await readTypedFile(join(dir, p.state), Float32Array),
       });
     }
-    // In slices, yielding between them: a large snapshot must not hold up the heartbeats
-    // (a shard silent for the heartbeat timeout is killed as unresponsive).
-    for (const t of rows) {
-      for (let at = 0; at < t.ids.length; at += RESTORE_SLICE_ROWS) {
-        const end = Math.min(t.ids.length, at + RESTORE_SLICE_ROWS);
-        store.importRows([{
-          ...t, ids: t.ids.subarray(at, end),
-          params: t.params.subarray(at * t.dim, end * t.dim), state: t.state.subarray(at * t.stateWidth, end * t.stateWidth),
-        }]);
-        await new Promise((r) => setImmediate(r));
-      }
-    }
+    await importRowsYielding(store, rows);
     return { rows: rows.reduce((n, t) => n + t.ids.length, 0), createdAt: meta.createdAt, ledger: PartitionLedger.fromRecord(meta.ledger) };
   }
 }

@@ -1,6 +1,6 @@
 /** Front door of train/checkpoint: the on-disk format, loading, scoring, inspecting and exporting. */
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, partFiles } from "./manifest.js";
-export type { CheckpointManifest, CheckpointTable, TablePart } from "./manifest.js";
+export type { CheckpointManifest, CheckpointTable, JobProgress, TablePart } from "./manifest.js";
 export { CheckpointError, LoadedCheckpoint, readCheckpoint, readManifest } from "./read-checkpoint.js";
 export { evaluateCheckpoint, type Evaluation } from "./evaluate.js";
 export { readSortedTable, type SortedTable } from "./sorted-table.js";

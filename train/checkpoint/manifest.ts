@@ -43,6 +43,18 @@ export interface CheckpointManifest {
   readonly partitions: number;
   readonly rowsTrained: number;
   readonly tables: CheckpointTable[];
+  /** Where the job's task queue stood (what `colony up --resume` continues from); absent in older checkpoints. */
+  readonly progress?: JobProgress;
+}
+
+/** A task queue's position: tasks the data cuts into, the current pass, tasks done in it, row counts. */
+export interface JobProgress {
+  readonly mode: string;
+  readonly tasks: number;
+  readonly epoch: number;
+  readonly done: readonly number[];
+  readonly rowsDone: number;
+  readonly rowsRepeated: number;
 }
 
 /** File names of one shard's part of one table (relative to the checkpoint directory). */
