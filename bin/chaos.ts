@@ -1,7 +1,8 @@
 /**
  * `colony chaos run SCENARIO [--seed N] [--set PATH=VALUE]… [--report DIR] [--run-dir DIR] [--json]`: runs a
- * chaos scenario (chaos/scenario.ts) on a local cluster, writes report.json and a
- * self-contained report.html, and exits 0 only when every checker passed.
+ * chaos scenario (chaos/scenario.ts) on a local cluster, writes report.json, a
+ * self-contained report.html and a report.md summary, and exits 0 only when every
+ * checker passed.
  *
  * The harness keeps one nats-server of its own for the whole run, so the update log
  * outlives the job (the checkers replay it) and a NATS restart is a fault like any other.
@@ -10,7 +11,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
 import {
-  loadScenario, NetworkLink, runScenario, renderReportHtml, reportSummary, usesNetworkFaults, type ChaosHarness, type ClusterObservation,
+  loadScenario, NetworkLink, runScenario, renderReportHtml, renderReportMarkdown, reportSummary, usesNetworkFaults, type ChaosHarness, type ClusterObservation,
 } from "../chaos/index.js";
 import { loadConfig, runCluster, startNatsServer, type ClusterEvent } from "../supervisor/index.js";
 
@@ -103,6 +104,7 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
     const report = await runScenario({ scenario, seed, harness, log });
     await writeFile(join(reportDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(join(reportDir, "report.html"), renderReportHtml(report));
+    await writeFile(join(reportDir, "report.md"), renderReportMarkdown(report));
     if (!args.json) {
       process.stderr.write(`\ncolony chaos: ${scenario.name} (seed ${seed}): ${report.verdict.toUpperCase()}; ${report.faultsInjected} faults injected, ${report.faultsSkipped} skipped\n`);
       for (const c of report.checkers) process.stderr.write(`  ${c.ok ? "pass" : "FAIL"}  ${c.checker.padEnd(13)} ${c.summary}\n`);

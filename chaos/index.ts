@@ -7,5 +7,6 @@ export { producerActorOf, RecoveryTracker, type Recovery } from "./recovery-trac
 export { runScenario, type ChaosHarness, type ClusterObservation, type JobRun } from "./run-scenario.js";
 export { reportSummary, type ChaosReport } from "./chaos-report.js";
 export { renderReportHtml } from "./report-html.js";
+export { renderReportMarkdown } from "./report-markdown.js";
 export { auditUpdateLog, type UpdateLogAudit } from "./checkers/update-log-audit.js";
 export type { CheckerVerdict } from "./checkers/verdict.js";

@@ -44,3 +44,14 @@ describe("chaos reports", () => {
     expect((html.match(/<svg/g) ?? []).length).toBe(2);
   });
 });
+
+describe("chaos reports in Markdown", () => {
+  it("carry the verdict, recovery per kind and every checker", async () => {
+    const { renderReportMarkdown } = await import("../../../chaos/index.js");
+    const md = renderReportMarkdown(report);
+    expect(md).toMatch(/^# Chaos run: mixed — FAIL/);
+    expect(md).toContain("| kill worker | 1 | 0.7 s | 0.7 s | 0.7 s | 0 |");
+    expect(md).toContain("| exactly-once | **FAIL** | 3 rows differ |");
+    expect(md).toContain("1 injected and survived, 1 skipped, 2 planned after the job's end");
+  });
+});
