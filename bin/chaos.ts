@@ -66,12 +66,12 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
   // Network faults act on per-actor links (chaos/network-link.ts): made only when the
   // scenario has such faults, since every byte then passes through this process.
   const links = new Map<string, NetworkLink>();
-  if (usesNetworkFaults(scenario)) {
-    const ids = ["coordinator", ...Array.from({ length: base.shards.count }, (_, i) => `shard-${i}`),
-      ...Array.from({ length: base.workers.count + SPARE_WORKER_LINKS }, (_, i) => `worker-${i}`)];
-    for (const id of ids) links.set(id, await NetworkLink.open({ host: "127.0.0.1", port: nats.port }));
-  }
   try {
+    if (usesNetworkFaults(scenario)) {
+      const ids = ["coordinator", ...Array.from({ length: base.shards.count }, (_, i) => `shard-${i}`),
+        ...Array.from({ length: base.workers.count + SPARE_WORKER_LINKS }, (_, i) => `worker-${i}`)];
+      for (const id of ids) links.set(id, await NetworkLink.open({ host: "127.0.0.1", port: nats.port }));
+    }
     const harness: ChaosHarness = {
       natsUrl: nats.url,
       cluster: base.cluster,
