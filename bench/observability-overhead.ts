@@ -163,8 +163,7 @@ export async function observabilityMain(argv: string[]): Promise<void> {
     "| pair | order | off, samples/s | on, samples/s | lost | scrapes | evaluations |", "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ...results.map((r) => `| ${r.pair} | ${r.order} | ${int(r.off.samplesPerSec)} | ${int(r.on.samplesPerSec)} | ${pct(r.lost)} | ${r.on.scrapes} | ${r.on.evaluations} |`),
     "", `**Lost with observability on: median ${pct(lost.median)} over ${pairs} pairs, ${lost.coverage > 0 ? `${pct(lost.coverage)} interval [${pct(lost.low)}, ${pct(lost.high)}]` : "too few pairs for a 95% interval"}; `
-      + `${verdictText}** (floor: under ${pct(FLOOR_LOST, 0)} lost). For comparison, runs of one setting differ by up to ${pct(spread, 0)} of their median; `
-      + `the pairing is what narrows the interval.`,
+      + `${verdictText}** (floor: under ${pct(FLOOR_LOST, 0)} lost). For comparison, runs of one setting differ by up to ${pct(spread, 0)} of their median.`,
     "", `In process (no noise from other jobs): a step's span calls cost ${cost.stepSpansOffUs.toFixed(1)} µs with tracing off and `
       + `${cost.stepSpansOnUs.toFixed(1)} µs on at ratio ${cost.sampleRatio}; a worker step here takes ${stepMs.toFixed(0)} ms, so tracing costs `
       + `${(tracingShareOfStep * 100).toFixed(4)}% of it. The five histograms a worker records each step (pull, compute, push, step, staleness; recorded whatever the settings) `
