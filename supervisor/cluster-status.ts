@@ -15,6 +15,23 @@ import type { PartitionLoadPoint } from "./metrics/index.js";
 /** A shard report older than this says nothing about a partition's load now (several report intervals missed). */
 const REPORT_FRESH_MS = 10_000;
 
+/**
+ * Every partition's load from reports received at most REPORT_FRESH_MS before `now`;
+ * where two shards report a partition (after a move), the later measurement wins.
+ */
+export function latestPartitionLoad(reports: readonly { readonly report: LoadReport; readonly receivedAt: number }[], now: number): PartitionLoadPoint[] {
+  const byPartition = new Map<number, PartitionLoadPoint & { at: number }>();
+  for (const { report: r, receivedAt } of reports) {
+    if (now - receivedAt > REPORT_FRESH_MS) continue;
+    r.load.partitions.forEach((p, i) => {
+      const seen = byPartition.get(p);
+      if (seen && seen.at >= r.at) return;
+      byPartition.set(p, { partition: p, shardId: r.shardId, pullRowsPerSec: r.load.pullRows[i]!, pushRowsPerSec: r.load.pushRows[i]!, at: r.at });
+    });
+  }
+  return [...byPartition.values()].sort((a, b) => a.partition - b.partition).map(({ at: _at, ...p }) => p);
+}
+
 interface Seen { kind: string; state: string; pid: number; host: string; lastSeen: number; counters: Record<string, number> }
 
 /** What the supervisor knows of one of its children. */
@@ -127,16 +144,7 @@ export class ClusterStatusBoard {
    * report of a partition wins, as after a move): the per-partition gauges' source.
    */
   partitionLoad(now = Date.now()): PartitionLoadPoint[] {
-    const byPartition = new Map<number, PartitionLoadPoint & { at: number }>();
-    for (const { report: r, receivedAt } of this.#loads.values()) {
-      if (now - receivedAt > REPORT_FRESH_MS) continue;
-      r.load.partitions.forEach((p, i) => {
-        const seen = byPartition.get(p);
-        if (seen && seen.at >= r.at) return;
-        byPartition.set(p, { partition: p, shardId: r.shardId, pullRowsPerSec: r.load.pullRows[i]!, pushRowsPerSec: r.load.pushRows[i]!, at: r.at });
-      });
-    }
-    return [...byPartition.values()].sort((a, b) => a.partition - b.partition).map(({ at: _at, ...p }) => p);
+    return latestPartitionLoad([...this.#loads.values()], now);
   }
 
   /** Each reporting shard's totals and its five hottest keys; reports of shards gone for a minute are dropped. */

@@ -23,6 +23,21 @@ export class HeldOutSliceError extends TerminalError {
   }
 }
 
+/** The first `rows` readable rows of `path` as one batch; throws HeldOutSliceError when they cannot give an AUC (none, or one class only). */
+export async function readHeldOutSlice(path: string, spec: DataSpec, rows: number): Promise<ExampleBatch> {
+  let slice: ExampleBatch | undefined;
+  for await (const b of readFileBatches(path, spec, rows)) {
+    slice = b;
+    break;
+  }
+  if (!slice || slice.rows === 0) throw new HeldOutSliceError(`held-out file ${path} has no readable rows`);
+  const positives = slice.labels.reduce((n, y) => n + (y > 0.5 ? 1 : 0), 0);
+  if (positives === 0 || positives === slice.rows) {
+    throw new HeldOutSliceError(`the first ${slice.rows} rows of ${path} hold one class only: no AUC; raise observability.evalRows`);
+  }
+  return slice;
+}
+
 export class HeldOutEvaluator {
   readonly #client: ShardClient;
   readonly #model: Model;
@@ -38,21 +53,12 @@ export class HeldOutEvaluator {
     this.#plan = model.plan(batch);
   }
 
-  /** Reads the first `rows` rows of `path`; throws HeldOutSliceError when they cannot give an AUC. */
+  /** Reads the first `rows` rows of `path` (readHeldOutSlice) and scores through its own shard client. */
   static async open(opts: {
     nc: NatsConnection; cluster: string; model: Model; spec: DataSpec; path: string; rows: number;
     log: Logger; counters: Counters; pullTimeoutMs: number; maxPayload: number;
   }): Promise<HeldOutEvaluator> {
-    let slice: ExampleBatch | undefined;
-    for await (const b of readFileBatches(opts.path, opts.spec, opts.rows)) {
-      slice = b;
-      break;
-    }
-    if (!slice || slice.rows === 0) throw new HeldOutSliceError(`held-out file ${opts.path} has no readable rows`);
-    const positives = slice.labels.reduce((n, y) => n + (y > 0.5 ? 1 : 0), 0);
-    if (positives === 0 || positives === slice.rows) {
-      throw new HeldOutSliceError(`the first ${slice.rows} rows of ${opts.path} hold one class only: no AUC; raise observability.evalRows`);
-    }
+    const slice = await readHeldOutSlice(opts.path, opts.spec, opts.rows);
     const client = new ShardClient({
       nc: opts.nc, cluster: opts.cluster, model: opts.model, log: opts.log, counters: opts.counters,
       pullTimeoutMs: opts.pullTimeoutMs, maxPayload: opts.maxPayload,
