@@ -7,7 +7,9 @@ export { RowTable } from "./shard/row-table.js";
 export { workerMachine, type TrainedTask } from "./worker/worker-machine.js";
 export type { ActorConfig } from "./runtime/actor-config.js";
 export { Counters } from "./runtime/counters.js";
-export { LATENCY_BUCKETS_MS, latencyHistogramNames, readLatencyHistogram, type LatencyHistogram } from "./runtime/latency-histogram.js";
+export {
+  histogramBounds, LATENCY_BUCKETS_MS, latencyHistogramNames, readLatencyHistogram, STALENESS_BUCKETS_ENTRIES, STALENESS_HISTOGRAM, type LatencyHistogram,
+} from "./runtime/latency-histogram.js";
 export { otlpUrl } from "./runtime/tracing.js";
 export { request } from "./runtime/request.js";
 export { readPartitionMap, watchPartitionMap } from "./runtime/map-watch.js";

@@ -46,6 +46,13 @@ export type HeartbeatSummary =
       readonly loopSamplesPerSec: number;
       readonly loopSeconds: number;
       readonly loopRows: number;
+      /**
+       * Sum over workers of each one's rate between its own first heartbeat that showed
+       * training and its last one before its final count: both ends inside the loop, so
+       * no heartbeat period of idling is counted. Undefined when a worker had fewer than
+       * two such heartbeats or was restarted (its counters went back).
+       */
+      readonly steadySamplesPerSec: number | undefined;
     }
   | { readonly available: false; readonly reason: string };
 
@@ -128,6 +135,8 @@ class HeartbeatWatch {
   #first: { t: number; rows: number } | undefined;
   /** Time the total rows trained last grew, and to what. */
   #last: { t: number; rows: number } | undefined;
+  /** Every heartbeat of each worker: (time received, its rows trained). */
+  readonly #perWorker = new Map<string, { t: number; rows: number }[]>();
 
   onSupervisorLog(line: string): void {
     if (this.#connecting !== undefined || !line.startsWith("{")) return;
@@ -165,6 +174,9 @@ class HeartbeatWatch {
     let rows = 0;
     for (const a of this.#latest.values()) if (a.kind === "worker") rows += a.counters["rows.trained"] ?? 0;
     const t = performance.now();
+    const own = this.#perWorker.get(actor.id) ?? [];
+    own.push({ t, rows: actor.counters["rows.trained"] ?? 0 });
+    this.#perWorker.set(actor.id, own);
     if (rows > 0 && this.#first === undefined) this.#first = { t, rows };
     if (rows > (this.#last?.rows ?? 0)) this.#last = { t, rows };
   }
@@ -188,7 +200,21 @@ class HeartbeatWatch {
       loopSamplesPerSec: loopRows / loopSeconds,
       loopSeconds,
       loopRows,
+      steadySamplesPerSec: this.#steadyRate(),
     };
+  }
+
+  #steadyRate(): number | undefined {
+    let total = 0;
+    for (const beats of this.#perWorker.values()) {
+      if (beats.some((b, i) => i > 0 && b.rows < beats[i - 1]!.rows)) return undefined;
+      const final = beats.at(-1)?.rows ?? 0;
+      const first = beats.find((b) => b.rows > 0);
+      const last = beats.filter((b) => b.rows < final).at(-1);
+      if (!first || !last || last.t <= first.t) return undefined;
+      total += (last.rows - first.rows) / ((last.t - first.t) / 1000);
+    }
+    return this.#perWorker.size > 0 ? total : undefined;
   }
 }
 

@@ -2,14 +2,16 @@
  * The in-process cost of Colony's instrumentation, resolvable where whole-job throughput
  * is too noisy to show it: how long a worker step's span calls take (step, read, pull,
  * compute, push, plus the header injection of a pull request), with no tracer
- * registered and with tracing on at a given sampling ratio; and how long one Prometheus
+ * registered and with tracing on at a given sampling ratio; what the histograms a worker
+ * records on every step cost; and how long one Prometheus
  * scrape of a realistic status board takes in the root supervisor.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { context, propagation, trace } from "@opentelemetry/api";
-import { Counters, LATENCY_BUCKETS_MS } from "../actors/index.js";
+import { Counters, LATENCY_BUCKETS_MS, STALENESS_HISTOGRAM } from "../actors/index.js";
+import { recordLatency } from "../actors/runtime/latency-histogram.js";
 import { injectTraceContext } from "../actors/runtime/trace-headers.js";
 import { startTracing } from "../actors/runtime/tracing.js";
 import { inPhaseSpan, inStepSpan } from "../actors/worker/step-spans.js";
@@ -22,6 +24,8 @@ export interface InstrumentationCost {
   readonly stepSpansOffUs: number;
   /** The same with tracing on at `sampleRatio`, spans written to a file. */
   readonly stepSpansOnUs: number;
+  /** Microseconds per step of the heartbeat histograms a worker records whatever the settings (pull, compute, push, step, staleness). */
+  readonly stepHistogramsUs: number;
   readonly sampleRatio: number;
   /** Milliseconds per scrape of a 2-shard, 2-worker board (median of `scrapes`). */
   readonly scrapeMs: number;
@@ -35,6 +39,19 @@ async function oneStep(): Promise<void> {
     inPhaseSpan("compute", () => 0);
     await inPhaseSpan("push", () => Promise.resolve());
   });
+}
+
+/** Microseconds per step of recording the worker's five histograms into its counters. */
+function histogramsUsPerStep(steps: number): number {
+  const c = new Counters();
+  const once = (i: number): void => {
+    for (const h of ["pull_ms", "compute_ms", "push_ms", "step_ms"]) recordLatency(c, h, (i % 997) * 0.37);
+    recordLatency(c, STALENESS_HISTOGRAM, i % 311);
+  };
+  for (let i = 0; i < 1000; i++) once(i); // warm up
+  const t = performance.now();
+  for (let i = 0; i < steps; i++) once(i);
+  return ((performance.now() - t) * 1000) / steps;
 }
 
 async function usPerStep(steps: number): Promise<number> {
@@ -69,6 +86,7 @@ export async function measureInstrumentationCost(opts: { steps?: number; sampleR
   const sampleRatio = opts.sampleRatio ?? 0.01;
   const scrapes = opts.scrapes ?? 50;
   const stepSpansOffUs = await usPerStep(steps);
+  const stepHistogramsUs = histogramsUsPerStep(steps);
   const dir = await mkdtemp(path.join(tmpdir(), "colony-trace-cost-"));
   const tracing = startTracing({ settings: { traces: "file", traceSampleRatio: sampleRatio }, cluster: "bench", actor: "worker-0", kind: "worker", runDir: dir });
   let stepSpansOnUs: number;
@@ -94,5 +112,5 @@ export async function measureInstrumentationCost(opts: { steps?: number; sampleR
     await endpoint.close();
   }
   times.sort((a, b) => a - b);
-  return { stepSpansOffUs, stepSpansOnUs, sampleRatio, scrapeMs: times[Math.floor(times.length / 2)]!, scrapes };
+  return { stepSpansOffUs, stepSpansOnUs, stepHistogramsUs, sampleRatio, scrapeMs: times[Math.floor(times.length / 2)]!, scrapes };
 }

@@ -1,4 +1,5 @@
 /** `colony status [--json]`: members and their states, task progress, speed, loss, partitions per shard, shard load and hot keys, restarts. */
+import { STALENESS_HISTOGRAM } from "../actors/index.js";
 import type { ShardLoadStatus, StatusReply } from "../protocols/index.js";
 import { connectToCluster, fetchStatus, type ClusterTarget } from "./cluster-client.js";
 import { progressLine } from "./progress-line.js";
@@ -22,6 +23,8 @@ export function renderStatus(s: StatusReply): string {
     `cluster ${s.cluster}  nats ${s.natsUrl}  supervisor pid ${s.supervisorPid}  up ${Math.round(s.uptimeMs / 1000)} s`,
     `run dir ${s.runDir}`,
     s.progress ? progressLine(s.progress, 160) : "progress: not training yet",
+    ...heldOutLine(s),
+    ...stalenessLine(s),
     `workers desired ${s.desiredWorkers}, running ${s.members.filter((m) => m.kind === "worker").length}; restarts ${s.restarts}; map epoch ${s.mapEpoch}`,
     "",
     `${"actor".padEnd(14)}${"state".padEnd(16)}${"pid".padStart(8)}  ${"host".padEnd(12)}${"restarts".padStart(9)}${"heartbeat".padStart(11)}  partitions`,
@@ -34,6 +37,23 @@ export function renderStatus(s: StatusReply): string {
   if (s.shardLoad && s.shardLoad.length > 0) lines.push("", ...renderShardLoad(s.shardLoad));
   if (s.events.length > 0) lines.push("", "recent events:", ...s.events.slice(-10).map((e) => `  ${e}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** The latest held-out evaluation, when the coordinator takes them. */
+function heldOutLine(s: StatusReply): string[] {
+  const e = s.progress?.heldOut;
+  if (!e) return [];
+  const age = Math.max(0, Math.round((Date.now() - e.at) / 1000));
+  return [`held-out AUC ${e.auc.toFixed(4)}  logloss ${e.logloss.toFixed(4)}  on ${e.rows.toLocaleString("en-US")} rows, at ${e.rowsDone.toLocaleString("en-US")} rows trained (${age} s ago)`];
+}
+
+/** Each worker's mean async staleness in update-log entries, from its heartbeat histogram. */
+function stalenessLine(s: StatusReply): string[] {
+  const parts = s.members.flatMap((m) => {
+    const count = m.counters[`hist.${STALENESS_HISTOGRAM}.count`] ?? 0;
+    return count > 0 ? [`${m.id} ${Math.round((m.counters[`hist.${STALENESS_HISTOGRAM}.sum`] ?? 0) / count)}`] : [];
+  });
+  return parts.length > 0 ? [`staleness (mean update-log entries behind, per batch): ${parts.join(", ")}`] : [];
 }
 
 const rate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));

@@ -4,7 +4,7 @@ export {
   ColonyError, NotOwnerError, NotReadyError, ProtocolError, RejectReason, TerminalError, TransientError, UnknownOutcomeError,
 } from "./errors.js";
 export { errorFromReply, errorReply, type ErrorReply } from "./error-reply.js";
-export type { EvalResult, JobDone, Progress } from "./job.js";
+export type { EvalResult, HeldOutEval, JobDone, Progress } from "./job.js";
 export { ActorKind, type ActorRef, type Heartbeat, type Inspect, type Inspected, type Join, type Joined, type Stop } from "./membership.js";
 export {
   MAX_REPORTED_HOT_KEYS, type LoadReport, type PartitionLoadColumns, type PlannedMove, type RebalancePlanReply, type RebalancePlanRequest,

@@ -16,10 +16,22 @@ export interface Progress {
   /** Mean training loss of the tasks finished recently. */
   readonly loss: number;
   readonly workers: number;
+  /** The latest score of the live parameters on the held-out slice (observability.evalEveryMs); absent before the first. */
+  readonly heldOut?: HeldOutEval;
 }
 
 /** Scores of a model on a data file. */
 export interface EvalResult { readonly rows: number; readonly auc: number; readonly logloss: number }
+
+/** A periodic score of the parameters the shards hold, on the first rows of the held-out file, taken while training runs. */
+export interface HeldOutEval extends EvalResult {
+  /** Wall-clock time the rows were pulled, ms since 1970. */
+  readonly at: number;
+  /** Rows the job had trained when it was taken. */
+  readonly rowsDone: number;
+  /** Evaluations taken so far in this coordinator's life. */
+  readonly count: number;
+}
 
 export interface JobDone {
   readonly v: 1;
@@ -46,11 +58,19 @@ export const validateProgress = (m: Record<string, unknown>): Progress => ({
   samplesPerSec: num(m, "samplesPerSec"),
   loss: num(m, "loss"),
   workers: int(m, "workers"),
+  heldOut: optional(m, "heldOut", heldOutEval),
 });
 
 function evalResult(m: Record<string, unknown>, key: string): EvalResult {
   const e = obj(m, key);
   return { rows: int(e, "rows"), auc: num(e, "auc"), logloss: num(e, "logloss") };
+}
+
+function heldOutEval(m: Record<string, unknown>, key: string): HeldOutEval {
+  const e = obj(m, key);
+  return {
+    rows: int(e, "rows", 1), auc: num(e, "auc"), logloss: num(e, "logloss"), at: int(e, "at"), rowsDone: int(e, "rowsDone"), count: int(e, "count", 1),
+  };
 }
 
 export const validateJobDone = (m: Record<string, unknown>): JobDone => ({

@@ -39,6 +39,11 @@ export interface Rows {
   readonly epoch: number;
   /** Rows of the requested keys, concatenated in request order. */
   readonly rows: Float32Array;
+  /**
+   * Update-log stream sequence the shard had read when it gathered the rows: every
+   * entry of its partitions up to it is in them. Workers measure staleness from it.
+   */
+  readonly position?: number;
 }
 export interface Checkpoint { readonly v: 1; readonly type: "ps.checkpoint"; readonly dir: string }
 export interface Checkpointed {
@@ -80,7 +85,7 @@ export const validatePull = (m: Record<string, unknown>): Pull => ({
   v: 1, type: "ps.pull", epoch: int(m, "epoch"), after: optional(m, "after", int) ?? 0, ...keys(m),
 });
 export const validateRows = (m: Record<string, unknown>): Rows => ({
-  v: 1, type: "ps.rows", epoch: int(m, "epoch"), rows: viewTensor(m["rows"], "f32", "rows"),
+  v: 1, type: "ps.rows", epoch: int(m, "epoch"), rows: viewTensor(m["rows"], "f32", "rows"), position: optional(m, "position", int),
 });
 export const validateCheckpoint = (m: Record<string, unknown>): Checkpoint => ({
   v: 1, type: "ps.checkpoint", dir: str(m, "dir", 4096),

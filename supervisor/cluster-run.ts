@@ -95,7 +95,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     const { prometheusPort, prometheusHost, otlpEndpoint, otlpMetricsIntervalMs } = config.observability;
     if (prometheusPort !== undefined || otlpEndpoint !== undefined) {
       metrics = await startClusterMetrics({
-        cluster: config.cluster, status: () => statusBoard.snapshot(),
+        cluster: config.cluster, status: () => statusBoard.snapshot(), partitionLoad: () => statusBoard.partitionLoad(),
         prometheus: prometheusPort === undefined ? undefined : { host: prometheusHost, port: prometheusPort },
         otlp: otlpEndpoint === undefined ? undefined : { url: otlpUrl(otlpEndpoint, "metrics"), intervalMs: otlpMetricsIntervalMs },
       });

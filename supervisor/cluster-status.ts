@@ -10,6 +10,27 @@ import {
   decodeMessage, encodeMessage, errorReply, subjects,
   type LoadReport, type MemberStatus, type PartitionMap, type Progress, type ShardLoadStatus, type StatusReply,
 } from "../protocols/index.js";
+import type { PartitionLoadPoint } from "./metrics/index.js";
+
+/** A shard report older than this says nothing about a partition's load now (several report intervals missed). */
+const REPORT_FRESH_MS = 10_000;
+
+/**
+ * Every partition's load from reports received at most REPORT_FRESH_MS before `now`;
+ * where two shards report a partition (after a move), the later measurement wins.
+ */
+export function latestPartitionLoad(reports: readonly { readonly report: LoadReport; readonly receivedAt: number }[], now: number): PartitionLoadPoint[] {
+  const byPartition = new Map<number, PartitionLoadPoint & { at: number }>();
+  for (const { report: r, receivedAt } of reports) {
+    if (now - receivedAt > REPORT_FRESH_MS) continue;
+    r.load.partitions.forEach((p, i) => {
+      const seen = byPartition.get(p);
+      if (seen && seen.at >= r.at) return;
+      byPartition.set(p, { partition: p, shardId: r.shardId, pullRowsPerSec: r.load.pullRows[i]!, pushRowsPerSec: r.load.pushRows[i]!, at: r.at });
+    });
+  }
+  return [...byPartition.values()].sort((a, b) => a.partition - b.partition).map(({ at: _at, ...p }) => p);
+}
 
 interface Seen { kind: string; state: string; pid: number; host: string; lastSeen: number; counters: Record<string, number> }
 
@@ -116,6 +137,14 @@ export class ClusterStatusBoard {
       restarts: children.reduce((n, c) => n + c.restarts, 0), events: [...this.#events],
       ...(this.#loads.size > 0 ? { shardLoad: this.#shardLoad(now) } : {}),
     };
+  }
+
+  /**
+   * Every partition's load from the shards' reports of the last REPORT_FRESH_MS (a newer
+   * report of a partition wins, as after a move): the per-partition gauges' source.
+   */
+  partitionLoad(now = Date.now()): PartitionLoadPoint[] {
+    return latestPartitionLoad([...this.#loads.values()], now);
   }
 
   /** Each reporting shard's totals and its five hottest keys; reports of shards gone for a minute are dropped. */

@@ -1,9 +1,10 @@
 /**
  * The coordinator process: membership (joins and heartbeats), the partition map in
  * JetStream KV, the task queue, job progress, the shards' load reports (and the
- * rebalance plan it would run on them, for `colony rebalance --dry-run`), and the end of
- * the job (final checkpoint written by every shard plus a manifest, then scored on the
- * held-out file).
+ * rebalance plan it would run on them, for `colony rebalance --dry-run`), periodic scores
+ * of the live parameters on a held-out slice (observability.evalEveryMs, published with
+ * the progress), and the end of the job (final checkpoint written by every shard plus a
+ * manifest, then scored on the whole held-out file).
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,18 +13,19 @@ import { Kvm } from "@nats-io/kv";
 import { createActor, fromPromise } from "xstate";
 import {
   ActorKind, commitMsgId, encodeMessage, MAP_KEY, mapBucket, NotReadyError, roundRobinMap, subjects,
-  type ActorRef, type JobDone, type CheckpointPart,
+  type ActorRef, type HeldOutEval, type JobDone, type CheckpointPart,
 } from "../../protocols/index.js";
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, cutTasks, denseDimOf, evaluateCheckpoint, fieldsOf,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, createModel, cutTasks, denseDimOf, evaluateCheckpoint, fieldsOf,
   type CheckpointManifest, type CheckpointTable, type JobProgress,
 } from "../../train/index.js";
 import { dataSpecOf, microBatchesOf, rowsPerTaskOf } from "../runtime/actor-config.js";
 import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
-import { readPartitionMap } from "../runtime/map-watch.js";
+import { readPartitionMap, watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { openUpdateLog } from "../runtime/update-log.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
+import { HeldOutEvaluator } from "./held-out-evaluator.js";
 import { JobState } from "./job-state.js";
 import { ShardLoadBoard } from "./shard-load-board.js";
 import { StalenessGate } from "./staleness-gate.js";
@@ -272,6 +274,8 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     });
   });
 
+  const heldOut = startHeldOutEvaluations();
+
   let lastRows = 0;
   let lastAt = clock.now();
   let rate = 0;
@@ -304,14 +308,68 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     const workers = [...members.values()].filter((m) => m.ref.kind === ActorKind.Worker && !m.lost).length;
     nc.publish(subjects.progress(cluster), encodeMessage({
       v: 1, type: "job.progress", epoch: s.epoch, epochs: s.epochs, rowsDone: s.rowsDone, rowsTotal: s.rowsTotal,
-      samplesPerSec: rate, loss: recentLoss, workers,
+      samplesPerSec: rate, loss: recentLoss, workers, ...(heldOut.latest ? { heldOut: heldOut.latest } : {}),
     }));
   }, 1000);
+
+  /**
+   * Every evalEveryMs while training, scores the live parameters on the held-out slice
+   * (held-out-evaluator.ts). A failed evaluation (a shard restarting, a pull timing out)
+   * is counted and the next one tries again; a slice that cannot be scored turns
+   * evaluations off for this job. Never blocks training: the coordinator only reads.
+   */
+  function startHeldOutEvaluations(): { readonly latest: HeldOutEval | undefined; stop(): void } {
+    const everyMs = config.observability?.evalEveryMs ?? 0;
+    const path = config.job.data.eval;
+    const stopping = new AbortController();
+    const handle = { latest: undefined as HeldOutEval | undefined, stop: () => stopping.abort() };
+    if (everyMs <= 0) return handle;
+    if (!path) {
+      log.warn("observability.evalEveryMs is set but job.data.eval is not: no held-out evaluation");
+      return handle;
+    }
+    const model = createModel({
+      kind: config.job.model, seed: config.seed, fields: fieldsOf(spec), denseDim: denseDimOf(spec), embeddingDim: config.job.embeddingDim,
+    });
+    const sleep = (ms: number): Promise<void> => new Promise((r) => {
+      const t = setTimeout(r, ms);
+      stopping.signal.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true });
+    });
+    void (async () => {
+      const evaluator = await HeldOutEvaluator.open({
+        nc, cluster, model, spec, path, rows: config.observability?.evalRows ?? 2048, log, counters,
+        pullTimeoutMs: config.job.pullTimeoutMs, maxPayload: ctx.maxPayload,
+      });
+      void watchPartitionMap({ nc, cluster, jobId: config.jobId, log, counters, signal: stopping.signal, onMap: (m) => evaluator.setMap(m) });
+      log.info({ rows: evaluator.rows, everyMs, path }, "held-out evaluation on");
+      let failures = 0;
+      while (!stopping.signal.aborted) {
+        await sleep(everyMs);
+        if (stopping.signal.aborted || !queue || !training()) continue;
+        try {
+          const t0 = performance.now();
+          handle.latest = await evaluator.evaluate(queue.stats().rowsDone, clock);
+          counters.inc("eval.done");
+          counters.inc("time.eval_ms", performance.now() - t0);
+          log.info({ ...handle.latest, ms: Math.round(performance.now() - t0) }, "held-out evaluation (live parameters)");
+          failures = 0;
+        } catch (err) {
+          counters.inc("eval.failed");
+          // The first failure of a run of them is worth a warning; the rest only at debug.
+          if (failures++ === 0) log.warn({ err }, "held-out evaluation failed; trying again next interval");
+          else log.debug({ err, failures }, "held-out evaluation failed again");
+        }
+      }
+    })().catch((err: unknown) => log.error({ err }, "held-out evaluation is off for this job"));
+    return handle;
+  }
 
   actor.start();
   await hostActor(ctx, actor, {
     beforeClose: async () => {
       clearInterval(tick);
+      // An evaluation in flight is abandoned, not awaited: it only reads.
+      heldOut.stop();
       await state?.flush();
     },
   });

@@ -64,7 +64,15 @@ export interface ActorConfig {
   readonly rebalance?: { readonly targetRatio: number; readonly maxMoves: number };
   readonly workers: { readonly count: number };
   /** Tracing settings; absent in configs written before they existed (tracing off). */
-  readonly observability?: { readonly traces: "off" | "file" | "otlp"; readonly traceSampleRatio: number; readonly otlpEndpoint?: string };
+  readonly observability?: {
+    readonly traces: "off" | "file" | "otlp";
+    readonly traceSampleRatio: number;
+    readonly otlpEndpoint?: string;
+    /** Held-out evaluation interval (0: off); absent in configs written before it existed (off). */
+    readonly evalEveryMs?: number;
+    /** Rows of the held-out slice; absent in configs written before it existed (2048). */
+    readonly evalRows?: number;
+  };
   readonly log: { readonly level: "trace" | "debug" | "info" | "warn" | "error" };
 }
 

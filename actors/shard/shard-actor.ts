@@ -118,7 +118,8 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     accounting.recordPull(m.tables, m.ids, rowBytes);
     counters.inc("rows.pulled", m.tables.length);
     counters.set("rows.held", store.size);
-    return { v: 1, type: "ps.rows", epoch: current.epoch, rows: tensor(rows) };
+    // The log position these rows reflect: workers measure their staleness against it.
+    return { v: 1, type: "ps.rows", epoch: current.epoch, rows: tensor(rows), position: ledger.position };
   });
 
   // Every entry appended before the request is applied before the rows are written: the

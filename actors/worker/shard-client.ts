@@ -23,6 +23,14 @@ interface Chunk {
   readonly floats: number;
 }
 
+/** The rows of one pull, and how far the update log had been read for them. */
+export interface PulledRows {
+  /** Every row of the plan, laid out as the plan says. */
+  readonly params: Float32Array;
+  /** Lowest update-log stream sequence the answering shards had read; undefined when a shard did not say. */
+  readonly readPosition: number | undefined;
+}
+
 const MAX_ATTEMPTS = 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -153,8 +161,9 @@ export class ShardClient {
    * Pulls every row of the plan into one buffer laid out as the plan says, from shards
    * that have read the update log at least up to the sequence `after` gives for them.
    */
-  async pull(plan: BatchPlan, after: (shard: string, map: PartitionMap) => number = () => 0): Promise<Float32Array> {
+  async pull(plan: BatchPlan, after: (shard: string, map: PartitionMap) => number = () => 0): Promise<PulledRows> {
     const out = new Float32Array(plan.totalFloats);
+    let readPosition: number | undefined;
     const all = Int32Array.from({ length: plan.keys.tables.length }, (_, i) => i);
     await this.#forEachChunk(plan, all, "pull", async (c, map) => {
       const r = await request(this.#nc, subjects.pull(this.#cluster, c.shard),
@@ -168,8 +177,10 @@ export class ShardClient {
         o += dim;
       }
       this.#counters.inc("rows.pulled", c.keys.length);
+      // The oldest view among the answers bounds how current the whole batch is.
+      if (r.position !== undefined) readPosition = Math.min(readPosition ?? r.position, r.position);
     });
-    return out;
+    return { params: out, readPosition };
   }
 }
 

@@ -109,15 +109,19 @@ export class UpdateLogWriter {
 
   /**
    * Appends the gradient of every row of the plan; resolves once the log has stored all
-   * of it. In sync mode the entries carry their step and micro-batch, and ids that are
-   * the same whichever worker computed that micro-batch.
+   * of it, with the lowest stream sequence any of its entries got (undefined for an
+   * empty plan). In sync mode the entries carry their step and micro-batch, and ids
+   * that are the same whichever worker computed that micro-batch.
    */
-  async push(plan: BatchPlan, grads: Float32Array, origin: BatchOrigin, sync?: SyncStep): Promise<void> {
+  async push(plan: BatchPlan, grads: Float32Array, origin: BatchOrigin, sync?: SyncStep): Promise<number | undefined> {
     const byPartition = [...this.#entries(plan, grads, origin, sync).values()];
     const waves = Math.max(0, ...byPartition.map((e) => e.length));
+    let firstSeq: number | undefined;
     for (let w = 0; w < waves; w++) {
-      await this.#appendAll(byPartition.flatMap((entries) => (w < entries.length ? [entries[w]!] : [])));
+      const lowest = await this.#appendAll(byPartition.flatMap((entries) => (w < entries.length ? [entries[w]!] : [])));
+      if (lowest !== undefined) firstSeq = Math.min(firstSeq ?? lowest, lowest);
     }
+    return firstSeq;
   }
 
   /**
@@ -192,9 +196,10 @@ export class UpdateLogWriter {
 
   /**
    * Appends entries (at most one per partition), retrying those without a positive
-   * answer, with the same message ids, until the server has stored every one.
+   * answer, with the same message ids, until the server has stored every one; resolves
+   * with the lowest stream sequence they got.
    */
-  async #appendAll(entries: Entry[]): Promise<void> {
+  async #appendAll(entries: Entry[]): Promise<number | undefined> {
     this.#acks ??= this.#nc.subscribe(`${this.#inbox}.*`, {
       callback: (err, m) => {
         if (err) return;
@@ -205,6 +210,7 @@ export class UpdateLogWriter {
       },
     });
     let pending = entries;
+    let lowest: number | undefined;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const answers = await Promise.all(pending.map((e) => this.#publish(e)));
       const failed: Entry[] = [];
@@ -214,6 +220,7 @@ export class UpdateLogWriter {
         if (a.ok) {
           if (a.duplicate) this.#counters.inc("log.append.duplicate");
           if (a.seq > (this.#lastSeq.get(e.partition) ?? 0)) this.#lastSeq.set(e.partition, a.seq);
+          lowest = Math.min(lowest ?? a.seq, a.seq);
           this.#counters.inc("log.appended");
           this.#counters.inc("rows.pushed", e.keys);
           this.#counters.inc("bytes.pushed", e.bytes.byteLength);
@@ -223,7 +230,7 @@ export class UpdateLogWriter {
         }
       });
       pending = failed;
-      if (pending.length === 0) return;
+      if (pending.length === 0) return lowest;
       if (attempt >= MAX_ATTEMPTS) {
         throw new UpdateLogError(`${pending.length} update-log entries were not stored after ${attempt} attempts (last answer: ${lastError})`);
       }
@@ -231,6 +238,7 @@ export class UpdateLogWriter {
       this.#log.debug({ entries: pending.length, attempt, lastError }, "update-log appends will be retried");
       await sleep(Math.min(1000, 50 * 2 ** attempt));
     }
+    return lowest;
   }
 
   /** Publishes one entry and resolves with the server's answer, or a timeout. */

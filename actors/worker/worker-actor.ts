@@ -10,7 +10,7 @@ import { createModel, denseDimOf, fieldsOf, readTaskBatches } from "../../train/
 import { dataSpecOf } from "../runtime/actor-config.js";
 import { Failpoint, failpoint } from "../runtime/failpoints.js";
 import { hostActor, type ActorContext } from "../runtime/actor-host.js";
-import { recordLatency } from "../runtime/latency-histogram.js";
+import { recordLatency, STALENESS_HISTOGRAM } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { ShardClient } from "./shard-client.js";
@@ -70,7 +70,7 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
       const loss = await inStepSpan(readStart, { "colony.task": task.id, "colony.rows": batch.rows }, async () => {
         const stepStart = performance.now();
         let t = stepStart;
-        const params = await inPhaseSpan("pull", () => client.pull(plan, sync ? () => sync.after : (shard, map) => updates.lastSeqOwnedBy(map, shard)));
+        const { params, readPosition } = await inPhaseSpan("pull", () => client.pull(plan, sync ? () => sync.after : (shard, map) => updates.lastSeqOwnedBy(map, shard)));
         timed("pull_ms", t);
         t = performance.now();
         const { loss, grads } = inPhaseSpan("compute", () => model.step(batch, plan, params));
@@ -79,8 +79,13 @@ export async function runWorker(ctx: ActorContext): Promise<void> {
         t = performance.now();
         if (sync) for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! * sync.weight;
         const origin = { epoch: task.epoch, task: task.id, row: task.rowStart + rows, rows: batch.rows };
-        await inPhaseSpan("push", () => updates.push(plan, grads, origin, sync));
+        const firstSeq = await inPhaseSpan("push", () => updates.push(plan, grads, origin, sync));
         timed("push_ms", t);
+        // Async staleness: log entries stored after the rows' read position and before this
+        // push (docs/operations.md). Sync steps compute on a commit by design: not measured.
+        if (!sync && readPosition !== undefined && firstSeq !== undefined) {
+          recordLatency(counters, STALENESS_HISTOGRAM, Math.max(0, firstSeq - 1 - readPosition));
+        }
         recordLatency(counters, "step_ms", performance.now() - stepStart);
         return loss;
       });

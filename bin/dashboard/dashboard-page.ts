@@ -28,6 +28,7 @@ export function dashboardPage(cluster: string): string {
  <div class="card"><h2>shard load (rows pulled + applied per second, over time)</h2><svg id="heatmap" viewBox="0 0 600 160" preserveAspectRatio="none"></svg></div>
  <div class="card"><h2>loss</h2><svg id="loss" viewBox="0 0 600 160" preserveAspectRatio="none"></svg></div>
  <div class="card"><h2>throughput (samples/s)</h2><svg id="throughput" viewBox="0 0 600 160" preserveAspectRatio="none"></svg></div>
+ <div class="card"><h2>held-out AUC (live parameters; observability.evalEveryMs)</h2><svg id="auc" viewBox="0 0 600 160" preserveAspectRatio="none"></svg></div>
 </div>
 <div class="card"><h2>events</h2><ul id="events"></ul></div>
 <script>
@@ -71,11 +72,12 @@ function topology(s) {
 function draw(state) {
   const s = state.status, p = s.progress;
   document.getElementById("progress").textContent = p
-    ? "epoch " + (p.epoch + 1) + "/" + p.epochs + " · rows " + p.rowsDone.toLocaleString() + "/" + p.rowsTotal.toLocaleString() + " · " + Math.round(p.samplesPerSec).toLocaleString() + " samples/s · loss " + p.loss.toFixed(4) + " · map epoch " + s.mapEpoch + " · restarts " + s.restarts
+    ? "epoch " + (p.epoch + 1) + "/" + p.epochs + " · rows " + p.rowsDone.toLocaleString() + "/" + p.rowsTotal.toLocaleString() + " · " + Math.round(p.samplesPerSec).toLocaleString() + " samples/s · loss " + p.loss.toFixed(4) + (p.heldOut ? " · held-out AUC " + p.heldOut.auc.toFixed(4) : "") + " · map epoch " + s.mapEpoch + " · restarts " + s.restarts
     : "not training yet";
   topology(s);
   curve("loss", state.curve.map((c) => c.loss), "#d64541");
   curve("throughput", state.curve.map((c) => c.samplesPerSec), "#2b6cb0");
+  curve("auc", state.curve.map((c) => c.evalAuc ?? null), "#07843b");
   heatmap(state.heatmap);
   document.getElementById("events").innerHTML = s.events.slice(-20).reverse().map((e) => "<li>" + esc(e) + "</li>").join("");
   document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);

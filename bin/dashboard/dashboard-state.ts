@@ -1,6 +1,6 @@
 /**
  * What the dashboard shows, kept between status polls: the latest status, the
- * throughput / loss / rows curves, and a shard-load heatmap (one column per poll, one
+ * throughput / loss / held-out AUC / rows curves, and a shard-load heatmap (one column per poll, one
  * row per shard: rows pulled plus applied per second), bounded to the last `capacity`
  * polls. The page receives it whole on every update (it is small), so a page opened
  * late still draws the curves from the start of the window.
@@ -8,8 +8,10 @@
 import type { StatusReply } from "../../protocols/index.js";
 import { StatusHistory } from "../watch/status-history.js";
 
-/** One poll's point on the curves. */
-export interface CurvePoint { readonly t: number; readonly samplesPerSec: number | null; readonly loss: number | null; readonly rowsDone: number }
+/** One poll's point on the curves; evalAuc is the latest held-out AUC (null before the first, or with evaluations off). */
+export interface CurvePoint {
+  readonly t: number; readonly samplesPerSec: number | null; readonly loss: number | null; readonly rowsDone: number; readonly evalAuc: number | null;
+}
 
 /** The dashboard's whole state, as sent to the page. */
 export interface DashboardState {
@@ -41,6 +43,7 @@ export class DashboardHistory {
     this.#curve.push({
       t: at, samplesPerSec: s.progress ? finiteOrNull(s.progress.samplesPerSec) : null,
       loss: s.progress && s.progress.loss > 0 ? s.progress.loss : null, rowsDone: s.progress?.rowsDone ?? 0,
+      evalAuc: s.progress?.heldOut ? finiteOrNull(s.progress.heldOut.auc) : null,
     });
     const load = new Map<string, number | null>();
     for (const x of this.#rates.shards) {

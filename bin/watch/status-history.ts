@@ -24,6 +24,8 @@ export class StatusHistory {
   readonly #capacity: number;
   readonly throughput: number[] = [];
   readonly loss: number[] = [];
+  /** The latest held-out AUC at each frame (NaN while there is none). */
+  readonly evalAuc: number[] = [];
   /** Per shard: its pid, load total and rate as of its last heartbeat, and when that heartbeat was sent. */
   readonly #last = new Map<string, { pid: number; load: number; beatAt: number; rate: number }>();
   #shards: ShardLoad[] = [];
@@ -36,6 +38,7 @@ export class StatusHistory {
   add(s: StatusReply, at: number): void {
     this.#push(this.throughput, s.progress?.samplesPerSec ?? NaN);
     this.#push(this.loss, s.progress && s.progress.loss > 0 ? s.progress.loss : NaN);
+    this.#push(this.evalAuc, s.progress?.heldOut?.auc ?? NaN);
     const shards: ShardLoad[] = [];
     for (const m of s.members.filter((x) => x.kind === "shard")) {
       const load = loadOf(m.counters);

@@ -41,6 +41,9 @@ export function renderWatchFrame(s: StatusReply, history: StatusHistory, opts: V
   const loss = history.loss.at(-1) ?? NaN;
   lines.push(`throughput ${sparkline(history.throughput, spark)} ${fmt(tput)} samples/s`);
   lines.push(`loss       ${sparkline(history.loss, spark)} ${Number.isFinite(loss) ? loss.toFixed(4) : "—"}`);
+  // Only when the coordinator evaluates (observability.evalEveryMs): a row of dashes says nothing.
+  const auc = history.evalAuc.at(-1) ?? NaN;
+  if (history.evalAuc.some(Number.isFinite)) lines.push(`eval AUC   ${sparkline(history.evalAuc, spark)} ${Number.isFinite(auc) ? auc.toFixed(4) : "—"}`);
   lines.push("");
 
   const workers = s.members.filter((m) => m.kind === "worker").length;

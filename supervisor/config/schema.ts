@@ -38,6 +38,9 @@ function numberBetween(min: number, max: number) {
 
 const MiB = 1024 * 1024;
 
+/** Allowed values of observability.evalEveryMs. */
+const EVAL_EVERY = "0 (off) or integer 500..3600000";
+
 /** Model names the trainer knows. */
 export const ModelKind = { Lr: "lr", Fm: "fm", DlrmSmall: "dlrm-small" } as const;
 export type ModelKind = (typeof ModelKind)[keyof typeof ModelKind];
@@ -323,6 +326,10 @@ export const ClusterConfigSchema = z.strictObject({
         .optional(),
       /** Milliseconds between OTLP metric exports of the root supervisor. Default 10000. */
       otlpMetricsIntervalMs: int(100, 3_600_000).default(10_000),
+      /** Milliseconds between held-out evaluations of the live parameters by the coordinator (needs job.data.eval); 0: off. Default 0. */
+      evalEveryMs: z.int({ error: EVAL_EVERY }).refine((v) => v === 0 || (v >= 500 && v <= 3_600_000), { error: EVAL_EVERY }).default(0),
+      /** Rows of the held-out file (its first rows) scored by each such evaluation. Default 2048. */
+      evalRows: int(100, 100_000).default(2048),
     })
     .refine((o) => o.traces !== TraceExport.Otlp || typeof o.otlpEndpoint === "string", {
       path: ["otlpEndpoint"],

@@ -10,6 +10,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from "@opentelemetry/sdk-metrics";
 import type { StatusReply } from "../../protocols/index.js";
 import { HeartbeatHistograms } from "./heartbeat-histograms.js";
+import { registerLoadInstruments, type PartitionLoadPoint } from "./load-instruments.js";
 import { servePrometheus, type PrometheusEndpoint } from "./prometheus-endpoint.js";
 import { registerStatusInstruments } from "./status-instruments.js";
 
@@ -26,6 +27,8 @@ export async function startClusterMetrics(opts: {
   readonly cluster: string;
   /** The status snapshot metrics are read from, once per collection. */
   readonly status: () => StatusReply;
+  /** Each partition's load from the shards' latest reports; none when absent. */
+  readonly partitionLoad?: () => readonly PartitionLoadPoint[];
   /** Serve GET /metrics on host:port (0: a free port). */
   readonly prometheus?: { readonly host: string; readonly port: number };
   /** Push to an OTLP/HTTP metrics URL (e.g. http://collector:4318/v1/metrics) every intervalMs. */
@@ -49,6 +52,7 @@ export async function startClusterMetrics(opts: {
     readers,
   });
   registerStatusInstruments(provider.getMeter("colony.status"), opts.status);
+  registerLoadInstruments(provider.getMeter("colony.load"), opts.status, opts.partitionLoad ?? (() => []));
   let server: Awaited<ReturnType<typeof servePrometheus>> | undefined;
   try {
     if (prometheus && opts.prometheus) server = await servePrometheus(prometheus, opts.prometheus.host, opts.prometheus.port);
@@ -72,7 +76,10 @@ export async function startPrometheusEndpoint(opts: {
   readonly port: number;
   readonly cluster: string;
   readonly status: () => StatusReply;
+  readonly partitionLoad?: () => readonly PartitionLoadPoint[];
 }): Promise<PrometheusEndpoint> {
-  const metrics = await startClusterMetrics({ cluster: opts.cluster, status: opts.status, prometheus: { host: opts.host, port: opts.port } });
+  const metrics = await startClusterMetrics({
+    cluster: opts.cluster, status: opts.status, partitionLoad: opts.partitionLoad, prometheus: { host: opts.host, port: opts.port },
+  });
   return { url: metrics.prometheusUrl!, close: () => metrics.close() };
 }

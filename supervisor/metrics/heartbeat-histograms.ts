@@ -12,7 +12,7 @@ import {
   AggregationTemporality, DataPointType,
   type CollectionResult, type DataPoint, type Histogram, type HistogramMetricData, type MetricProducer,
 } from "@opentelemetry/sdk-metrics";
-import { latencyHistogramNames, readLatencyHistogram } from "../../actors/index.js";
+import { latencyHistogramNames, readLatencyHistogram, STALENESS_HISTOGRAM } from "../../actors/index.js";
 import type { StatusReply } from "../../protocols/index.js";
 
 /** What each histogram measures, by its name in the counters. */
@@ -21,6 +21,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   compute_ms: "Forward and backward pass of one batch on a worker.",
   push_ms: "Time a worker waits for one batch's gradients to be acknowledged (all shards).",
   step_ms: "One whole training step on a worker: pull, compute, push.",
+  [STALENESS_HISTOGRAM]: "Async staleness of a batch: update-log entries stored after the log position its rows reflect and before its own push.",
 };
 
 /** The Prometheus name of histogram `name` measured by actors of `kind`. */
@@ -62,7 +63,9 @@ export class HeartbeatHistograms implements MetricProducer {
     const data: HistogramMetricData[] = [...metrics].map(([metric, dataPoints]) => {
       const name = metric.replace(/^colony_[a-z]+_/, "");
       return {
-        descriptor: { name: metric, description: DESCRIPTIONS[name] ?? `Latency of ${name}.`, unit: "ms", valueType: ValueType.DOUBLE },
+        descriptor: {
+          name: metric, description: DESCRIPTIONS[name] ?? `Latency of ${name}.`, unit: name === STALENESS_HISTOGRAM ? "{entry}" : "ms", valueType: ValueType.DOUBLE,
+        },
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.HISTOGRAM,
         dataPoints,

@@ -40,6 +40,18 @@ const GAUGES: readonly Gauge[] = [
   { name: "colony_job_rows_done", description: "Rows trained so far in this job.", read: (s, o) => { if (s.progress) o(s.progress.rowsDone); } },
   { name: "colony_job_rows_total", description: "Rows the job trains in all (rows per epoch × epochs).", read: (s, o) => { if (s.progress) o(s.progress.rowsTotal); } },
   { name: "colony_job_epoch", description: "Current pass over the data, from 0.", read: (s, o) => { if (s.progress) o(s.progress.epoch); } },
+  {
+    name: "colony_job_eval_auc", description: "ROC AUC of the live parameters on the held-out slice, at the coordinator's latest evaluation (observability.evalEveryMs).",
+    read: (s, o) => { if (s.progress?.heldOut) o(s.progress.heldOut.auc); },
+  },
+  {
+    name: "colony_job_eval_logloss", description: "Log loss of the live parameters on the held-out slice, at the coordinator's latest evaluation.",
+    read: (s, o) => { if (s.progress?.heldOut) o(s.progress.heldOut.logloss); },
+  },
+  {
+    name: "colony_job_eval_age_seconds", description: "Seconds since the latest held-out evaluation pulled its rows.", unit: "s",
+    read: (s, o) => { if (s.progress?.heldOut) o(Math.max(0, Date.now() - s.progress.heldOut.at) / 1000); },
+  },
   { name: "colony_workers_desired", description: "Worker count the cluster converges to.", read: (s, o) => o(s.desiredWorkers) },
   {
     name: "colony_members", description: "Actors by kind and machine state.", read: (s, o) => {

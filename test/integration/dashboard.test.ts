@@ -16,7 +16,8 @@ beforeAll(() => {
 function startJob(cluster: string): ColonyProcess {
   return startColony(["up", "examples/ctr.yaml", "--run-dir", mkdtempSync(join(tmpdir(), `colony-${cluster}-`)), "--json",
     "--set", `cluster=${cluster}`, "--set", `job.data.path=${ctrFile(200_000, 1)}`, "--set", `job.data.eval=${ctrFile(10_000, 2)}`,
-    "--set", "job.batch=512", "--set", "job.data.rowsPerTask=4096", "--set", "supervision.heartbeatTimeoutMs=20000"]);
+    "--set", "job.batch=512", "--set", "job.data.rowsPerTask=4096", "--set", "supervision.heartbeatTimeoutMs=20000",
+    "--set", "observability.evalEveryMs=1000", "--set", "observability.evalRows=1000"]);
 }
 
 /** Starts `colony dashboard` for a training cluster and resolves with its URL. */
@@ -66,6 +67,15 @@ describe("colony dashboard", () => {
     expect(last.heatmap.columns.at(-1)!.load.some((v) => v !== null && v > 0)).toBe(true);
     const state = (await (await fetch(`${url}state`)).json()) as DashboardState;
     expect(state.status.cluster).toBe("dash");
+    // The held-out AUC curve fills in once the coordinator's evaluations (every second here) arrive.
+    let aucs: number[] = [];
+    for (const deadline = Date.now() + 30_000; aucs.length < 2 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+      const now = (await (await fetch(`${url}state`)).json()) as DashboardState;
+      aucs = now.curve.flatMap((c) => (c.evalAuc === null ? [] : [c.evalAuc]));
+    }
+    expect(aucs.length).toBeGreaterThanOrEqual(2);
+    for (const a of aucs) expect(a).toBeGreaterThan(0.3);
+    for (const a of aucs) expect(a).toBeLessThanOrEqual(1);
 
     dash.child.kill("SIGINT");
     expect((await dash.done).code).toBe(0);
@@ -89,6 +99,8 @@ describe("colony dashboard", () => {
       await page.waitForFunction((b) => document.querySelector("#loss polyline")?.getAttribute("points") !== b, before, { timeout: 30_000 });
       expect(await points()).not.toBe(before);
       expect(await page.locator("#heatmap rect.cell").count()).toBeGreaterThan(0);
+      await page.waitForSelector("#auc polyline", { timeout: 30_000 });
+      expect(await page.locator("#progress").textContent()).toMatch(/held-out AUC 0\.\d{4}/);
 
       const png = await page.screenshot({ fullPage: true });
       const file = join(mkdtempSync(join(tmpdir(), "colony-dashboard-")), "dashboard.png");

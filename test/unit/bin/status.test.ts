@@ -24,4 +24,18 @@ describe("renderStatus", () => {
   it("has no shard-load section before any report", () => {
     expect(renderStatus(status())).not.toMatch(/shard load/);
   });
+
+  it("shows the latest held-out evaluation and each worker's mean staleness when they exist", () => {
+    const progress = { v: 1, type: "job.progress", epoch: 0, epochs: 1, rowsDone: 8192, rowsTotal: 60_000, samplesPerSec: 1000, loss: 0.45, workers: 2 } as const;
+    const text = renderStatus(status({
+      progress: { ...progress, heldOut: { rows: 2048, auc: 0.71234, logloss: 0.48771, at: Date.now() - 2000, rowsDone: 6144, count: 3 } },
+      members: [
+        { id: "worker-0", kind: "worker", state: "training", pid: 10, host: "h", silentMs: 100, restarts: 0, counters: { "hist.staleness_entries.count": 4, "hist.staleness_entries.sum": 1000 } },
+        { id: "worker-1", kind: "worker", state: "training", pid: 11, host: "h", silentMs: 100, restarts: 0, counters: {} },
+      ],
+    }));
+    expect(text).toMatch(/held-out AUC 0\.7123  logloss 0\.4877  on 2,048 rows, at 6,144 rows trained \([23] s ago\)/);
+    expect(text).toMatch(/staleness \(mean update-log entries behind, per batch\): worker-0 250$/m);
+    expect(renderStatus(status({ progress }))).not.toMatch(/held-out|staleness/);
+  });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Counters } from "../../../../actors/runtime/counters.js";
-import { LATENCY_BUCKETS_MS, latencyHistogramNames, readLatencyHistogram, recordLatency } from "../../../../actors/runtime/latency-histogram.js";
+import {
+  LATENCY_BUCKETS_MS, latencyHistogramNames, readLatencyHistogram, recordLatency, STALENESS_BUCKETS_ENTRIES, STALENESS_HISTOGRAM,
+} from "../../../../actors/runtime/latency-histogram.js";
 
 describe("latency histograms carried in counters", () => {
   it("counts each duration in the first bucket whose bound is at least the duration", () => {
@@ -29,5 +31,18 @@ describe("latency histograms carried in counters", () => {
   it("reads nothing for a histogram never recorded", () => {
     expect(readLatencyHistogram({ "rows.trained": 5 }, "pull_ms")).toBeUndefined();
     expect(latencyHistogramNames({ "rows.trained": 5 })).toEqual([]);
+  });
+
+  it("counts staleness in its own entry buckets, with a bucket of its own for 0", () => {
+    const c = new Counters();
+    for (const entries of [0, 0, 7, 300, 250_000]) recordLatency(c, STALENESS_HISTOGRAM, entries);
+    const h = readLatencyHistogram(c.snapshot(), STALENESS_HISTOGRAM)!;
+    expect(h.boundaries).toEqual(STALENESS_BUCKETS_ENTRIES);
+    expect(h.counts).toHaveLength(STALENESS_BUCKETS_ENTRIES.length + 1);
+    expect(h.counts[0]).toBe(2); // exactly current
+    expect(h.counts[1]).toBe(1); // 7 ≤ 10
+    expect(h.counts[STALENESS_BUCKETS_ENTRIES.indexOf(500)]).toBe(1); // 300 ≤ 500
+    expect(h.counts.at(-1)).toBe(1);
+    expect(h.sum).toBe(250_307);
   });
 });

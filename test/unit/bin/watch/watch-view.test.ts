@@ -73,3 +73,16 @@ describe("renderWatchFrame", () => {
     expect(renderWatchFrame(s, h, { width: 100, color: true })).toMatch(/\x1b\[32mtraining/);
   });
 });
+
+describe("the held-out AUC line of a watch frame", () => {
+  it("appears with its sparkline and latest value once the coordinator evaluates, and not before", () => {
+    const h = new StatusHistory();
+    const plain = status([shard("shard-0", 10, 0, 0)], 10, 5);
+    h.add(plain, 1000);
+    expect(renderWatchFrame(plain, h, { width: 120, color: false })).not.toMatch(/eval AUC/);
+    const evaluated = (auc: number): StatusReply => ({ ...plain, progress: { ...plain.progress!, heldOut: { rows: 2048, auc, logloss: 0.6, at: 1, rowsDone: 5, count: 1 } } });
+    h.add(evaluated(0.61), 2000);
+    h.add(evaluated(0.66), 3000);
+    expect(renderWatchFrame(evaluated(0.66), h, { width: 120, color: false })).toMatch(/^eval AUC +[▁▂▃▄▅▆▇█ ]+ 0\.6600$/m);
+  });
+});

@@ -83,7 +83,7 @@ describe("parseConfig", () => {
         shards: { restart: "permanent", strategy: "one_for_one" },
         workers: { restart: "permanent", strategy: "one_for_one" },
       },
-      observability: { prometheusHost: "127.0.0.1", traces: "off", traceSampleRatio: 0.01, otlpMetricsIntervalMs: 10_000 },
+      observability: { prometheusHost: "127.0.0.1", traces: "off", traceSampleRatio: 0.01, otlpMetricsIntervalMs: 10_000, evalEveryMs: 0, evalRows: 2048 },
       log: { level: "info" },
     });
   });
@@ -116,6 +116,9 @@ describe("parseConfig", () => {
     ["observability.traceSampleRatio", 1.5, "number in [0, 1]"],
     ["observability.otlpEndpoint", "collector:4318", "http(s)://host:port of an OTLP/HTTP collector"],
     ["observability.otlpMetricsIntervalMs", 50, "integer 100..3600000"],
+    ["observability.evalEveryMs", 100, "0 (off) or integer 500..3600000"],
+    ["observability.evalEveryMs", -1, "0 (off) or integer 500..3600000"],
+    ["observability.evalRows", 10, "integer 100..100000"],
     ["job.model", "xgboost", "lr | fm | dlrm-small"],
     ["job.embeddingDim", 0, "integer 1..1024"],
     ["job.data.format", "parquet", "criteo | csv"],

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Counters } from "../../../../actors/runtime/counters.js";
-import { recordLatency } from "../../../../actors/runtime/latency-histogram.js";
+import { recordLatency, STALENESS_HISTOGRAM } from "../../../../actors/runtime/latency-histogram.js";
 import type { MemberStatus, StatusReply } from "../../../../protocols/index.js";
-import { MetricsEndpointError, startPrometheusEndpoint, type PrometheusEndpoint } from "../../../../supervisor/metrics/index.js";
+import {
+  boundedPartitionLoad, MetricsEndpointError, PARTITION_SERIES_LIMIT, startPrometheusEndpoint, type PartitionLoadPoint, type PrometheusEndpoint,
+} from "../../../../supervisor/metrics/index.js";
 
 function member(id: string, kind: string, counters: Record<string, number>, restarts = 0): MemberStatus {
   return { id, kind, state: kind === "worker" ? "training" : "serving", pid: 100, host: "h", silentMs: 250, restarts, counters };
@@ -86,6 +88,71 @@ describe("the Prometheus endpoint of the root supervisor", () => {
     expect(sample(await (await fetch(endpoint.url)).text(), "colony_worker_rows_trained_total")).toBe(100);
     rows = 250;
     expect(sample(await (await fetch(endpoint.url)).text(), "colony_worker_rows_trained_total")).toBe(250);
+  });
+
+  it("serves the latest held-out evaluation as AUC, log loss and its age, and nothing before the first", async () => {
+    const before = status([]);
+    endpoint = await startPrometheusEndpoint({ host: "127.0.0.1", port: 0, cluster: "t", status: () => before });
+    const none = await (await fetch(endpoint.url)).text();
+    expect(sample(none, "colony_job_eval_auc")).toBeUndefined();
+    await endpoint.close();
+    const withEval: StatusReply = {
+      ...before, progress: { ...before.progress!, heldOut: { rows: 2048, auc: 0.7123, logloss: 0.4871, at: Date.now() - 3000, rowsDone: 8192, count: 4 } },
+    };
+    endpoint = await startPrometheusEndpoint({ host: "127.0.0.1", port: 0, cluster: "t", status: () => withEval });
+    const page = await (await fetch(endpoint.url)).text();
+    expect(sample(page, "colony_job_eval_auc")).toBeCloseTo(0.7123, 6);
+    expect(sample(page, "colony_job_eval_logloss")).toBeCloseTo(0.4871, 6);
+    const age = sample(page, "colony_job_eval_age_seconds")!;
+    expect(age).toBeGreaterThanOrEqual(3);
+    expect(age).toBeLessThan(30);
+  });
+
+  it("exports a worker's staleness histogram in update-log entries, with a bucket for exactly current", async () => {
+    const worker = new Counters();
+    for (const entries of [0, 0, 120, 700]) recordLatency(worker, STALENESS_HISTOGRAM, entries);
+    const s = status([member("worker-0", "worker", worker.snapshot())]);
+    endpoint = await startPrometheusEndpoint({ host: "127.0.0.1", port: 0, cluster: "t", status: () => s });
+    const page = await (await fetch(endpoint.url)).text();
+    const bucket = (le: string) => sample(page, "colony_worker_staleness_entries_bucket", { actor: "worker-0", le });
+    expect(bucket("0")).toBe(2);
+    expect(bucket("200")).toBe(3);
+    expect(bucket("1000")).toBe(4);
+    expect(sample(page, "colony_worker_staleness_entries_count", { actor: "worker-0" })).toBe(4);
+    expect(sample(page, "colony_worker_staleness_entries_sum", { actor: "worker-0" })).toBe(820);
+  });
+
+  it("serves each shard's load by direction and each partition's load from the shards' reports", async () => {
+    const s: StatusReply = {
+      ...status([]),
+      shardLoad: [
+        { shardId: "shard-0", pullRowsPerSec: 1500, pushRowsPerSec: 1400, bytesPerSec: 9000, partitions: 2, reportAgeMs: 300, hotKeys: [] },
+        { shardId: "shard-1", pullRowsPerSec: 700, pushRowsPerSec: 650, bytesPerSec: 4000, partitions: 1, reportAgeMs: 300, hotKeys: [] },
+      ],
+    };
+    const partitions: PartitionLoadPoint[] = [
+      { partition: 0, shardId: "shard-0", pullRowsPerSec: 1000, pushRowsPerSec: 900 },
+      { partition: 2, shardId: "shard-0", pullRowsPerSec: 500, pushRowsPerSec: 500 },
+      { partition: 1, shardId: "shard-1", pullRowsPerSec: 700, pushRowsPerSec: 650 },
+    ];
+    endpoint = await startPrometheusEndpoint({ host: "127.0.0.1", port: 0, cluster: "t", status: () => s, partitionLoad: () => partitions });
+    const page = await (await fetch(endpoint.url)).text();
+    expect(sample(page, "colony_shard_load_rows_per_second", { actor: "shard-0", direction: "pull" })).toBe(1500);
+    expect(sample(page, "colony_shard_load_rows_per_second", { actor: "shard-1", direction: "push" })).toBe(650);
+    expect(sample(page, "colony_shard_load_bytes_per_second", { actor: "shard-0" })).toBe(9000);
+    expect(sample(page, "colony_partition_load_rows_per_second", { partition: "2", actor: "shard-0", direction: "pull" })).toBe(500);
+    expect(sample(page, "colony_partition_load_rows_per_second", { partition: "1", actor: "shard-1", direction: "push" })).toBe(650);
+  });
+
+  it("bounds the per-partition series: all partitions up to the limit, else the hottest that many", () => {
+    const points = (n: number): PartitionLoadPoint[] =>
+      Array.from({ length: n }, (_, p) => ({ partition: p, shardId: `shard-${p % 2}`, pullRowsPerSec: p, pushRowsPerSec: p % 7 }));
+    expect(boundedPartitionLoad(points(PARTITION_SERIES_LIMIT))).toHaveLength(PARTITION_SERIES_LIMIT);
+    const hottest = boundedPartitionLoad(points(1000));
+    expect(hottest).toHaveLength(PARTITION_SERIES_LIMIT);
+    const coolestKept = Math.min(...hottest.map((x) => x.pullRowsPerSec + x.pushRowsPerSec));
+    const dropped = points(1000).filter((x) => !hottest.some((h) => h.partition === x.partition));
+    expect(Math.max(...dropped.map((x) => x.pullRowsPerSec + x.pushRowsPerSec))).toBeLessThanOrEqual(coolestKept);
   });
 
   it("answers 404 off the /metrics path", async () => {
