@@ -24,18 +24,20 @@ const training = isTraining;
 
 describe("a running cluster", () => {
   it("scales from 1 to 4 to 2 workers during one epoch: every row is trained, the job completes, the AUC floor holds", async () => {
-    const job = startJob("scale", ["--set", "workers.count=1"], 100_000);
+    // 200k rows: long enough that the scale down lands (and is seen) before the job ends
+    // on a loaded machine; with 100k the job once ended before status saw two workers.
+    const job = startJob("scale", ["--set", "workers.count=1"], 200_000);
     await until("scale", "training with one worker", (s) => training(s) && workers(s).length === 1);
     expect((await runColony(["scale", "workers=4", "--cluster", "scale"])).code).toBe(0);
     const four = await until("scale", "four working workers", (s) => workers(s).filter((w) => w.state === "training" || w.state === "leasing").length === 4);
     expect(four.desiredWorkers).toBe(4);
-    expect(four.progress!.rowsDone).toBeLessThan(100_000);
+    expect(four.progress!.rowsDone).toBeLessThan(200_000);
     expect((await runColony(["scale", "workers=2", "--cluster", "scale"])).code).toBe(0);
     await until("scale", "two workers", (s) => workers(s).length === 2);
 
     const run = await job.done;
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
-    expect(run.result!["rows"]).toBe(100_000);
+    expect(run.result!["rows"]).toBe(200_000);
     expect(run.result!["auc"] as number).toBeGreaterThan(0.62);
   });
 
