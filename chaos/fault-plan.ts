@@ -4,7 +4,10 @@
  * kinds), so a failing run can be replayed. Which actor of a kind is hit is picked at
  * injection time, from the actors alive then, with the same seeded generator.
  */
+import { seededRandom } from "../train/index.js";
 import { FaultKind, TARGET_KINDS, type Scenario } from "./scenario.js";
+
+export { seededRandom };
 
 /** One fault to inject `atMs` after the faults' start. */
 export interface PlannedFault {
@@ -21,18 +24,6 @@ export interface PlannedFault {
 
 const DEFAULT_LATENCY_MS = 200;
 const DEFAULT_LOSS_RATE = 0.2;
-
-/** A small, fast, seedable generator (mulberry32): deterministic across machines. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Picks one of `weights`' keys with probability proportional to its weight. */
 export function pickWeighted<K extends string>(weights: Partial<Record<K, number>>, random: () => number): K {

@@ -4,6 +4,7 @@
  * knowledge of NATS: actors move the buffers these functions produce and consume.
  */
 export { DENSE_TABLE, ModelKind, OptimizerKind } from "./types.js";
+export { seededRandom } from "./seeded-random.js";
 export type {
   BatchPlan,
   ExampleBatch,

@@ -7,7 +7,7 @@
  *   node dist/gpu/bench/dlrm-step.js [--kernels ts,native] [--batch 2048] [--seconds 3] [--threads 1] [--isa best|baseline]
  */
 import { parseArgs } from "node:util";
-import { createModel, type ExampleBatch, type ModelKernels } from "../../train/index.js";
+import { createModel, seededRandom, type ExampleBatch, type ModelKernels } from "../../train/index.js";
 import { backendInfo, loadKernels } from "../index.js";
 
 const FIELDS = 26;
@@ -15,14 +15,7 @@ const DENSE = 13;
 
 /** A batch shaped like the benchmark's: Zipf(1.1)-ish ids per field, log1p dense values, ~25% clicks. */
 function syntheticBatch(rows: number, seed: number): ExampleBatch {
-  let s = seed >>> 0;
-  const random = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const ids = new Uint32Array(rows * FIELDS);
   // Inverse-CDF draw of a power law over 2^20 ids: a few ids take most rows.
   for (let i = 0; i < ids.length; i++) ids[i] = Math.floor(2 ** 20 * random() ** 10) % 2 ** 20;

@@ -1,23 +1,13 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { otlpUrl, startTracing } from "../../../../actors/runtime/tracing.js";
 import { inPhaseSpan, inStepSpan } from "../../../../actors/worker/step-spans.js";
+import { startOtlpCollector } from "../../../helpers/otlp-collector.js";
 
 describe("OTLP trace export of an actor", () => {
   it("sends a step's spans to the collector's /v1/traces when traces is otlp", async () => {
-    const posts: { path: string; body: string }[] = [];
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        posts.push({ path: req.url ?? "", body: Buffer.concat(chunks).toString("latin1") });
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const { url, posts, server } = await startOtlpCollector();
+    const endpoint = `${url}/`;
     const tracing = startTracing({ settings: { traces: "otlp", traceSampleRatio: 1, otlpEndpoint: endpoint }, cluster: "o", actor: "worker-0", kind: "worker", runDir: "/nonexistent" });
     try {
       expect(tracing.enabled).toBe(true);

@@ -3,6 +3,7 @@
  * bitwise comparison, and which backends this process can test.
  */
 import { backendInfo, loadKernels, referenceKernels, type Kernels } from "../../../../gpu/index.js";
+import { seededRandom } from "../../../../train/index.js";
 
 /** Whether the native addon loads here; native tests skip (and say so) when it does not. */
 export const nativeBuilt = backendInfo().cpu.available;
@@ -21,16 +22,7 @@ export function reference(): Kernels {
 }
 
 /** Uniform draws in [0, 1), fixed by the seed (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;
 
 /** n floats uniform in [−scale, scale). */
 export function randomF32(random: () => number, n: number, scale = 1): Float32Array {

@@ -1,25 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { Counters } from "../../../../actors/runtime/counters.js";
 import { recordLatency } from "../../../../actors/runtime/latency-histogram.js";
 import type { StatusReply } from "../../../../protocols/index.js";
 import { startClusterMetrics, type ClusterMetrics } from "../../../../supervisor/metrics/index.js";
-
-/** A stand-in OTLP/HTTP collector: records the path and body of every POST. */
-async function fakeCollector(): Promise<{ url: string; posts: { path: string; body: string }[]; server: Server }> {
-  const posts: { path: string; body: string }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      posts.push({ path: req.url ?? "", body: Buffer.concat(chunks).toString("latin1") });
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts, server };
-}
+import { startOtlpCollector } from "../../../helpers/otlp-collector.js";
 
 function status(): StatusReply {
   const w = new Counters();
@@ -43,7 +28,7 @@ afterEach(async () => {
 
 describe("OTLP metric export of the root supervisor", () => {
   it("pushes the status-fed instruments and the heartbeat histograms to the collector's /v1/metrics", async () => {
-    const collector = await fakeCollector();
+    const collector = await startOtlpCollector();
     server = collector.server;
     metrics = await startClusterMetrics({ cluster: "o", status, otlp: { url: `${collector.url}/v1/metrics`, intervalMs: 200 } });
     expect(metrics.prometheusUrl).toBeUndefined();

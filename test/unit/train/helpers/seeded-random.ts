@@ -1,15 +1,2 @@
-/**
- * A small seeded PRNG (mulberry32) so that randomised tests are reproducible.
- */
-
-/** Returns a function of uniform draws in [0, 1), fixed by the seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG randomised tests use: the one train/ ships (mulberry32), so tests and code draw alike. */
+export { seededRandom } from "../../../../train/index.js";
