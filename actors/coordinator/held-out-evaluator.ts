@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import { TerminalError, type HeldOutEval, type PartitionMap } from "../../protocols/index.js";
 import { auc, logLoss, readFileBatches, type BatchPlan, type DataSpec, type ExampleBatch, type Model } from "../../train/index.js";
 import type { Counters } from "../runtime/counters.js";
-import { ShardClient } from "../worker/shard-client.js";
+import { ShardClient } from "../runtime/shard-client.js";
 
 /** The held-out file cannot be scored (no rows, or a single class): evaluations stay off for this job. */
 export class HeldOutSliceError extends TerminalError {

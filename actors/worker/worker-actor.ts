@@ -13,7 +13,7 @@ import { hostActor, type ActorContext } from "../runtime/actor-host.js";
 import { recordLatency, STALENESS_HISTOGRAM } from "../runtime/latency-histogram.js";
 import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
-import { ShardClient } from "./shard-client.js";
+import { ShardClient } from "../runtime/shard-client.js";
 import { inPhaseSpan, inRootSpan, inStepSpan } from "./step-spans.js";
 import { UpdateLogWriter } from "./update-log-writer.js";
 import { workerMachine, type TrainedTask } from "./worker-machine.js";

@@ -1,9 +1,10 @@
 /**
- * A worker's view of the parameter servers for reading: routes each key of a batch plan
+ * The parameter servers seen by a reader (a worker's step, the coordinator's held-out
+ * evaluation): routes each key of a batch plan
  * to the shard that owns its partition, pulls in one request per shard (split into
  * chunks that fit the server's payload limit), and retries what is safe to retry (a
  * pull changes nothing). A redirect waits for a newer partition map and routes again.
- * Gradients go the other way through the update log (update-log-writer.ts).
+ * Gradients go the other way through the update log (worker/update-log-writer.ts).
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
@@ -11,8 +12,8 @@ import {
   NotOwnerError, NotReadyError, partitionOf, PULL_ATTEMPT_MS, subjects, tensor, UnknownOutcomeError, type PartitionMap,
 } from "../../protocols/index.js";
 import type { BatchPlan, Model } from "../../train/types.js";
-import type { Counters } from "../runtime/counters.js";
-import { request } from "../runtime/request.js";
+import type { Counters } from "./counters.js";
+import { request } from "./request.js";
 
 /** Keys of one request to one shard, and where they sit in the plan. */
 interface Chunk {
