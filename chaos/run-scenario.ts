@@ -120,13 +120,12 @@ export async function runScenario(opts: { scenario: Scenario; seed: number; harn
     for (const t of timers) clearTimeout(t);
     await Promise.allSettled(injecting);
     appends.unsubscribe();
-    const planned = faults.length;
     // Faults planned after the job's end never happened: counted, not listed as skipped.
     const notReached = plan.length - faults.length;
     faults.sort((a, b) => a.index - b.index);
     const done = chaosRun.done;
     events.push({ t: jobEndedAtMs, text: done.ok ? "job done" : `job failed: ${done.error ?? "?"}` });
-    log.info({ ok: done.ok, injected: planned, rows: done.rowsTrained }, "chaos run finished; checking");
+    log.info({ ok: done.ok, faults: faults.length, notReached, rows: done.rowsTrained }, "chaos run finished; checking");
 
     const config = JSON.parse(await readFile(join(chaosRun.runDir, "config.json"), "utf8")) as ActorConfig;
     const wanted = scenario.checkers;

@@ -19,17 +19,17 @@
  * why the death signal is needed at all.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { constants as fsConstants } from "node:fs";
-import { access, mkdir, open, writeFile } from "node:fs/promises";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { createConnection, createServer } from "node:net";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import { findNatsServer } from "./nats-binary.js";
+
+export { findNatsServer, NatsServerNotFoundError } from "./nats-binary.js";
 
 const LOOPBACK = "127.0.0.1";
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
-// Where Debian and the official tarballs put the binary; /usr/sbin is often off a user's PATH.
-const EXTRA_BIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin"];
 
 /** How to start an embedded nats-server. */
 export interface NatsServerOptions {
@@ -76,17 +76,6 @@ export interface NatsServerHandle {
   restart(downMs?: number): Promise<void>;
 }
 
-/** No nats-server binary could be found. Terminal: install it, don't retry. */
-export class NatsServerNotFoundError extends Error {
-  override readonly name = "NatsServerNotFoundError";
-  constructor(readonly searched: readonly string[]) {
-    super(
-      `nats-server not found (looked in ${searched.join(", ")}); ` +
-        "run `npm run setup` or `apt-get install nats-server`",
-    );
-  }
-}
-
 /** The server exited or never became ready during start. May succeed on retry. */
 export class NatsServerStartError extends Error {
   override readonly name = "NatsServerStartError";
@@ -99,30 +88,6 @@ export class NatsServerStartError extends Error {
   ) {
     super(`nats-server ${reason}; last lines of ${logFile}:\n${logTail}`);
   }
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Absolute path of the nats-server binary; throws NatsServerNotFoundError. */
-export async function findNatsServer(binary?: string): Promise<string> {
-  if (binary !== undefined) {
-    if (await isExecutable(binary)) return resolve(binary);
-    throw new NatsServerNotFoundError([binary]);
-  }
-  const dirs = [...(process.env["PATH"] ?? "").split(delimiter).filter((d) => d !== ""), ...EXTRA_BIN_DIRS];
-  const unique = [...new Set(dirs)];
-  for (const dir of unique) {
-    const candidate = join(dir, "nats-server");
-    if (await isExecutable(candidate)) return candidate;
-  }
-  throw new NatsServerNotFoundError(unique);
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read it, release). */

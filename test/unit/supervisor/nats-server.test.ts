@@ -201,12 +201,14 @@ describe("startNatsServer", { timeout: 30_000 }, () => {
     async () => {
       const dir = await mkdtemp(join(tmpdir(), "colony-nats-"));
       try {
-        // The parent runs the launcher's own source, transpiled, so it tests this file.
-        const source = await readFile(join(ROOT, "supervisor/nats-server.ts"), "utf8");
-        const js = ts.transpileModule(source, {
+        // The parent runs the launcher's own source (and the binary finder it imports),
+        // transpiled, so it tests these files.
+        const transpile = async (file: string): Promise<string> => ts.transpileModule(await readFile(join(ROOT, file), "utf8"), {
           compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
         }).outputText;
-        await writeFile(join(dir, "nats-server.mjs"), js);
+        await writeFile(join(dir, "nats-server.mjs"), await transpile("supervisor/nats-server.ts"));
+        await writeFile(join(dir, "nats-binary.js"), await transpile("supervisor/nats-binary.ts"));
+        await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
         await writeFile(
           join(dir, "parent.mjs"),
           `import { startNatsServer } from "./nats-server.mjs";
