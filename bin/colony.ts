@@ -18,8 +18,8 @@ const USAGE = `usage:
       --watch redraws members, shard load, throughput and loss every second (MS) until Ctrl-C
   colony dashboard [--cluster NAME | --nats URL --cluster NAME] [--port N] [--host H] [--interval MS]
       serve a live web page of the cluster (topology, loss and throughput curves, shard-load heatmap, events)
-  colony scale workers=N [--cluster NAME | --nats URL --cluster NAME]
-  colony rebalance --dry-run [--cluster NAME | --nats URL --cluster NAME] [--json] [--target R] [--max-moves N]
+  colony scale workers=N | shards=N [--cluster NAME | --nats URL --cluster NAME]
+  colony rebalance [--dry-run] [--cluster NAME | --nats URL --cluster NAME] [--json] [--target R] [--max-moves N]
       each shard's load (rows/s), max/mean now and predicted, and the partition moves the coordinator
       would make to bring max/mean to R (default from the config, 1.15); live migration is not built yet
   colony down [--cluster NAME | --nats URL --cluster NAME]
@@ -82,13 +82,13 @@ async function main(argv: string[]): Promise<number> {
       if ((values.watch || values.interval !== undefined) && command !== "status") throw new UsageError("--watch and --interval belong to colony status");
       if (command === "status") return (await import("./status.js")).statusCommand(target);
       if (command === "down") return (await import("./down.js")).downCommand({ ...target, timeoutMs: 300_000 });
-      let workers: number;
+      let scale: import("./scale.js").ScaleTarget;
       try {
-        workers = (await import("./scale.js")).parseScaleArg(positionals[0]);
+        scale = (await import("./scale.js")).parseScaleArg(positionals[0]);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      return (await import("./scale.js")).scaleCommand({ ...target, workers });
+      return (await import("./scale.js")).scaleCommand({ ...target, ...scale });
     }
     case "rebalance": {
       const { values } = parseArgs({

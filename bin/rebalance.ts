@@ -1,29 +1,22 @@
 /**
- * `colony rebalance --dry-run [--json]`: asks the coordinator for the rebalance plan it
- * would run now and prints each shard's load (rows/s), max/mean before and predicted
- * after, and the moves. Live migration is not built yet: without --dry-run the command
- * says so and changes nothing.
+ * `colony rebalance [--dry-run] [--json]`: asks the coordinator for the rebalance plan
+ * (each shard's load in rows/s, max/mean before and predicted after, the moves) and,
+ * without --dry-run, to run it now: the planned partitions move live (a new map epoch;
+ * the shards hand them over at that point of the update log).
  */
 import { request } from "../actors/index.js";
-import { subjects, TerminalError, type RebalancePlanReply } from "../protocols/index.js";
+import { subjects, type RebalancePlanReply } from "../protocols/index.js";
 import { connectToCluster, type ClusterTarget } from "./cluster-client.js";
 
-/** Refuses a live rebalance: what exists is the plan, not the migration. */
-export class LiveRebalanceNotBuiltError extends TerminalError {
-  constructor() {
-    super("rebalance.not_built", "live rebalancing (moving partitions between shards) is not built yet; run `colony rebalance --dry-run` to see the plan it would run");
-  }
-}
-
-/** Fetches and prints the plan; resolves with the exit code. */
+/** Fetches (and without --dry-run, runs) the plan and prints it; resolves with the exit code. */
 export async function rebalanceCommand(args: ClusterTarget & { dryRun: boolean; json: boolean; targetRatio?: number; maxMoves?: number }): Promise<number> {
-  if (!args.dryRun) throw new LiveRebalanceNotBuiltError();
   const c = await connectToCluster(args);
   try {
-    const plan = await request(c.nc, subjects.rebalancePlan(c.cluster), {
-      v: 1, type: "ctl.rebalance.plan", targetRatio: args.targetRatio, maxMoves: args.maxMoves,
-    }, ["ctl.rebalance.planned"], { timeoutMs: 5000 });
-    process.stdout.write(args.json ? `${JSON.stringify({ cluster: c.cluster, dryRun: true, ...plan })}\n` : renderPlan(c.cluster, plan));
+    const limits = { targetRatio: args.targetRatio, maxMoves: args.maxMoves };
+    const plan = args.dryRun
+      ? await request(c.nc, subjects.rebalancePlan(c.cluster), { v: 1, type: "ctl.rebalance.plan", ...limits }, ["ctl.rebalance.planned"], { timeoutMs: 5000 })
+      : await request(c.nc, subjects.rebalanceRun(c.cluster), { v: 1, type: "ctl.rebalance.run", ...limits }, ["ctl.rebalance.planned"], { timeoutMs: 30_000 });
+    process.stdout.write(args.json ? `${JSON.stringify({ cluster: c.cluster, dryRun: args.dryRun, ...plan })}\n` : renderPlan(c.cluster, plan, args.dryRun));
     return 0;
   } finally {
     await c.nc.close();
@@ -33,11 +26,15 @@ export async function rebalanceCommand(args: ClusterTarget & { dryRun: boolean; 
 const rate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
 
 /** The human-readable plan. */
-export function renderPlan(cluster: string, p: RebalancePlanReply): string {
+export function renderPlan(cluster: string, p: RebalancePlanReply, dryRun = true): string {
   const total = p.shards.reduce((a, s) => a + s.rowsPerSec, 0);
   const mean = p.shards.length > 0 ? total / p.shards.length : 0;
   const lines = [
-    `cluster ${cluster}: rebalance plan (dry run, nothing moves) at map epoch ${p.epoch}`,
+    dryRun
+      ? `cluster ${cluster}: rebalance plan (dry run, nothing moves) at map epoch ${p.epoch}`
+      : p.executed
+        ? `cluster ${cluster}: rebalance run: ${p.moves.length} partition(s) moving, now map epoch ${p.epoch}`
+        : `cluster ${cluster}: rebalance run: nothing moved (${p.notExecuted ?? p.verdict})`,
     "",
     `${"shard".padEnd(14)}${"rows/s".padStart(10)}${"bytes/s".padStart(11)}${"× mean".padStart(8)}${"partitions".padStart(12)}  report`,
   ];

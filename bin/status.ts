@@ -25,6 +25,7 @@ export function renderStatus(s: StatusReply): string {
     s.progress ? progressLine(s.progress, 160) : "progress: not training yet",
     ...heldOutLine(s),
     ...stalenessLine(s),
+    ...rebalanceLines(s),
     `workers desired ${s.desiredWorkers}, running ${s.members.filter((m) => m.kind === "worker").length}; restarts ${s.restarts}; map epoch ${s.mapEpoch}`,
     "",
     `${"actor".padEnd(14)}${"state".padEnd(16)}${"pid".padStart(8)}  ${"host".padEnd(12)}${"restarts".padStart(9)}${"heartbeat".padStart(11)}  partitions`,
@@ -45,6 +46,19 @@ function heldOutLine(s: StatusReply): string[] {
   if (!e) return [];
   const age = Math.max(0, Math.round((Date.now() - e.at) / 1000));
   return [`held-out AUC ${e.auc.toFixed(4)}  logloss ${e.logloss.toFixed(4)}  on ${e.rows.toLocaleString("en-US")} rows, at ${e.rowsDone.toLocaleString("en-US")} rows trained (${age} s ago)`];
+}
+
+/** What the rebalancer did, and its latest decision that moved partitions. */
+function rebalanceLines(s: StatusReply): string[] {
+  const r = s.progress?.rebalance;
+  if (!r) return [];
+  const lines = [`rebalancer: ${r.rounds} round(s), ${r.moves} partition move(s)`];
+  if (r.last) {
+    const age = Math.max(0, Math.round((Date.now() - r.last.at) / 1000));
+    const moved = r.last.moved.length > 6 ? `${r.last.moved.slice(0, 6).join(", ")}, …` : r.last.moved.join(", ");
+    lines.push(`  last move (${r.last.trigger}, ${age} s ago, map epoch ${r.last.epoch}): ${moved}; max/mean ${r.last.ratioBefore.toFixed(3)} → ${r.last.ratioAfter.toFixed(3)} predicted; ${r.last.explanation}`);
+  }
+  return lines;
 }
 
 /** Each worker's mean async staleness in update-log entries, from its heartbeat histogram. */

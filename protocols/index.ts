@@ -4,10 +4,10 @@ export {
   ColonyError, NotOwnerError, NotReadyError, ProtocolError, RejectReason, TerminalError, TransientError, UnknownOutcomeError,
 } from "./errors.js";
 export { errorFromReply, errorReply, type ErrorReply } from "./error-reply.js";
-export type { EvalResult, HeldOutEval, JobDone, Progress } from "./job.js";
+export type { EvalResult, HeldOutEval, JobDone, Progress, RebalanceSummary } from "./job.js";
 export { ActorKind, type ActorRef, type Heartbeat, type Inspect, type Inspected, type Join, type Joined, type Stop } from "./membership.js";
 export {
-  MAX_REPORTED_HOT_KEYS, type LoadReport, type PartitionLoadColumns, type PlannedMove, type RebalancePlanReply, type RebalancePlanRequest,
+  MAX_REPORTED_HOT_KEYS, type LoadReport, type PartitionLoadColumns, type PlannedMove, type RebalancePlanReply, type RebalancePlanRequest, type RebalanceRunRequest,
   type ReportedHotKey, type ShardLoadSummary,
 } from "./load-report.js";
 export { decodeMessage, encodeMessage, MESSAGE_TYPES, type Message, type MessageOf, type MessageType, type Outgoing } from "./messages.js";
@@ -15,7 +15,11 @@ export {
   MAX_KEYS_PER_REQUEST, PULL_ATTEMPT_MS, type Checkpoint, type CheckpointPart, type Checkpointed, type Pull, type PullWire, type Rows, type RowsWire,
 } from "./params.js";
 export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
-export { logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
+export {
+  handoffName, type HandoffTable, type LogMapChange, type PartitionHandoff, type PartitionHandoffWire,
+} from "./partition-handoff.js";
+export { MAX_SHARDS, type ShardScale, type ShardScaled } from "./shard-scaling.js";
+export { handoffBucket, logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
 export { commitMsgId, logMsgId, syncMsgId, type BatchOrigin, type LogCommit, type LogUpdate, type LogUpdateWire } from "./update-log.js";
 export type { Finish, Finished, MemberStatus, ShardLoadStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
 export type { SyncStep, TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";

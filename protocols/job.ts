@@ -2,7 +2,7 @@
  * Job conversation: the coordinator publishes progress while training runs and one
  * final message when the job is done (or has failed), which the root supervisor waits for.
  */
-import { bool, int, num, obj, optional, str } from "./fields.js";
+import { bool, int, num, obj, optional, str, strings } from "./fields.js";
 
 export interface Progress {
   readonly v: 1;
@@ -18,6 +18,25 @@ export interface Progress {
   readonly workers: number;
   /** The latest score of the live parameters on the held-out slice (observability.evalEveryMs); absent before the first. */
   readonly heldOut?: HeldOutEval;
+  /** The rebalancer: rounds run, partitions moved, and its latest decision that moved any; absent before the first round. */
+  readonly rebalance?: RebalanceSummary;
+}
+
+/** What the rebalancer has done so far (actors/coordinator/rebalancer.ts). */
+export interface RebalanceSummary {
+  readonly rounds: number;
+  readonly moves: number;
+  readonly last?: {
+    readonly at: number;
+    readonly trigger: string;
+    readonly epoch: number;
+    readonly moves: number;
+    readonly ratioBefore: number;
+    readonly ratioAfter: number;
+    /** The moves as "partition:from→to". */
+    readonly moved: readonly string[];
+    readonly explanation: string;
+  };
 }
 
 /** Scores of a model on a data file. */
@@ -59,7 +78,22 @@ export const validateProgress = (m: Record<string, unknown>): Progress => ({
   loss: num(m, "loss"),
   workers: int(m, "workers"),
   heldOut: optional(m, "heldOut", heldOutEval),
+  rebalance: optional(m, "rebalance", rebalanceSummary),
 });
+
+function rebalanceSummary(m: Record<string, unknown>, key: string): RebalanceSummary {
+  const r = obj(m, key);
+  return {
+    rounds: int(r, "rounds"), moves: int(r, "moves"),
+    last: optional(r, "last", (o, k) => {
+      const l = obj(o, k);
+      return {
+        at: int(l, "at"), trigger: str(l, "trigger", 32), epoch: int(l, "epoch"), moves: int(l, "moves"),
+        ratioBefore: num(l, "ratioBefore"), ratioAfter: num(l, "ratioAfter"), moved: strings(l, "moved", 4096, 160), explanation: str(l, "explanation", 1024),
+      };
+    }),
+  };
+}
 
 function evalResult(m: Record<string, unknown>, key: string): EvalResult {
   const e = obj(m, key);

@@ -8,7 +8,7 @@
  * a report of 64 partitions stays near 3 KB.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, num, obj, optional, records, str, strings } from "./fields.js";
+import { bool, int, num, obj, optional, records, str, strings } from "./fields.js";
 
 /** Most partitions a report may carry (the partition map's own bound). */
 export const MAX_REPORTED_PARTITIONS = 1 << 16;
@@ -57,6 +57,14 @@ export interface RebalancePlanRequest {
   readonly maxMoves?: number;
 }
 
+/** Run one rebalance round now: plan as for the dry run, then move the planned partitions. */
+export interface RebalanceRunRequest {
+  readonly v: 1;
+  readonly type: "ctl.rebalance.run";
+  readonly targetRatio?: number;
+  readonly maxMoves?: number;
+}
+
 /** One shard's load as the coordinator sees it. */
 export interface ShardLoadSummary {
   readonly shardId: string;
@@ -96,6 +104,9 @@ export interface RebalancePlanReply {
   readonly hotKeys: ReportedHotKey[];
   /** Live shards without a fresh report: their partitions count as unmeasured (load 0). */
   readonly unreported: string[];
+  /** Answering a run: whether the moves were started (a new map epoch), and why not when they were not. */
+  readonly executed?: boolean;
+  readonly notExecuted?: string;
 }
 
 const SHARD_ID = /^[a-z][a-z0-9-]{0,63}$/;
@@ -157,7 +168,14 @@ export function validateLoadReport(m: Record<string, unknown>): LoadReport {
 }
 
 export const validateRebalancePlanRequest = (m: Record<string, unknown>): RebalancePlanRequest => ({
-  v: 1, type: "ctl.rebalance.plan",
+  v: 1, type: "ctl.rebalance.plan", ...planLimits(m),
+});
+
+export const validateRebalanceRunRequest = (m: Record<string, unknown>): RebalanceRunRequest => ({
+  v: 1, type: "ctl.rebalance.run", ...planLimits(m),
+});
+
+const planLimits = (m: Record<string, unknown>): { targetRatio?: number; maxMoves?: number } => ({
   targetRatio: optional(m, "targetRatio", (o, k) => {
     const r = num(o, k);
     if (r < 1 || r > 100) throw new ProtocolError(RejectReason.InvalidField, `${k}: expected a ratio in [1, 100], got ${r}`);
@@ -186,5 +204,6 @@ export function validateRebalancePlanReply(m: Record<string, unknown>): Rebalanc
     shards: records(m, "shards", 4096, shardSummary), ratioBefore: num(m, "ratioBefore"), ratioAfter: num(m, "ratioAfter"),
     moves: records(m, "moves", MAX_REPORTED_PARTITIONS, move), verdict: str(m, "verdict", 32), explanation: str(m, "explanation", 1024),
     hotKeys: hotKeys(m, "hotKeys"), unreported: strings(m, "unreported", 4096, 64),
+    executed: optional(m, "executed", bool), notExecuted: optional(m, "notExecuted", (o, k) => str(o, k, 1024)),
   };
 }

@@ -15,14 +15,18 @@ import {
 } from "./params.js";
 import { validateLogCommit, validateLogUpdate, type LogCommit, type LogUpdate, type LogUpdateWire } from "./update-log.js";
 import { validatePartitionMap, type PartitionMap } from "./partition-map.js";
+import {
+  validateLogMapChange, validatePartitionHandoff, type LogMapChange, type PartitionHandoff, type PartitionHandoffWire,
+} from "./partition-handoff.js";
 import { ProtocolError, RejectReason } from "./errors.js";
+import { validateShardScale, validateShardScaled, type ShardScale, type ShardScaled } from "./shard-scaling.js";
 import {
   validateFinish, validateFinished, validateScale, validateScaled, validateStatusReply, validateStatusRequest, validateTaskRelease, validateTaskReleased,
   type Finish, type Finished, type Scale, type Scaled, type StatusReply, type StatusRequest, type TaskRelease, type TaskReleased,
 } from "./elasticity.js";
 import {
-  validateLoadReport, validateRebalancePlanReply, validateRebalancePlanRequest,
-  type LoadReport, type RebalancePlanReply, type RebalancePlanRequest,
+  validateLoadReport, validateRebalancePlanReply, validateRebalancePlanRequest, validateRebalanceRunRequest,
+  type LoadReport, type RebalancePlanReply, type RebalancePlanRequest, type RebalanceRunRequest,
 } from "./load-report.js";
 import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskLeased, type TaskDone, type TaskDoneAck, type TaskLease, type TaskLeased } from "./tasks.js";
 
@@ -32,7 +36,8 @@ export type Message =
   | Pull | Rows | LogUpdate | LogCommit | Checkpoint | Checkpointed
   | Progress | JobDone | ErrorReply | PartitionMap
   | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply
-  | LoadReport | RebalancePlanRequest | RebalancePlanReply;
+  | LoadReport | RebalancePlanRequest | RebalancePlanReply | RebalanceRunRequest
+  | LogMapChange | PartitionHandoff | ShardScale | ShardScaled;
 
 export type MessageType = Message["type"];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -69,6 +74,11 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "ps.load": validateLoadReport,
   "ctl.rebalance.plan": validateRebalancePlanRequest,
   "ctl.rebalance.planned": validateRebalancePlanReply,
+  "ctl.rebalance.run": validateRebalanceRunRequest,
+  "log.map": validateLogMapChange,
+  "ps.handoff": validatePartitionHandoff,
+  "ctl.scale.shards": validateShardScale,
+  "ctl.scaled.shards": validateShardScaled,
 };
 
 /** Every message type this build knows. */
@@ -100,4 +110,4 @@ export function decodeMessage<T extends MessageType>(bytes: Uint8Array, accepted
 export const encodeMessage = (m: Outgoing): Uint8Array => encode(m);
 
 /** Anything sendable: a message, or its wire form where it carries tensors. */
-export type Outgoing = Exclude<Message, Pull | Rows | LogUpdate> | PullWire | RowsWire | LogUpdateWire;
+export type Outgoing = Exclude<Message, Pull | Rows | LogUpdate | PartitionHandoff> | PullWire | RowsWire | LogUpdateWire | PartitionHandoffWire;

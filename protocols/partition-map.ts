@@ -4,7 +4,7 @@
  * versions, and every pull and push carries the epoch it was routed with.
  */
 import { ProtocolError, RejectReason } from "./errors.js";
-import { int, str, strings } from "./fields.js";
+import { int, optional, str, strings } from "./fields.js";
 
 export interface PartitionMap {
   readonly v: 1;
@@ -15,6 +15,12 @@ export interface PartitionMap {
   readonly partitions: number;
   /** owners[p] is the id of the shard that owns partition p. */
   readonly owners: readonly string[];
+  /**
+   * Stream sequence of the `log.map` entry that set these owners in the update log: a
+   * shard serves under this map only once it has read the log that far. Absent on a map
+   * with no such entry (before any was written).
+   */
+  readonly logSeq?: number;
 }
 
 /** Partition of key (table, id) among `partitions`; stable across processes and versions. */
@@ -49,5 +55,6 @@ export function validatePartitionMap(m: Record<string, unknown>): PartitionMap {
   if (owners.length !== partitions) {
     throw new ProtocolError(RejectReason.WrongShape, `owners has ${owners.length} entries for ${partitions} partitions`);
   }
-  return { v: 1, type: "map", epoch: int(m, "epoch"), jobId: str(m, "jobId", 64), partitions, owners };
+  const logSeq = optional(m, "logSeq", int);
+  return { v: 1, type: "map", epoch: int(m, "epoch"), jobId: str(m, "jobId", 64), partitions, owners, ...(logSeq !== undefined ? { logSeq } : {}) };
 }

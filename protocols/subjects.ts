@@ -23,6 +23,8 @@ export const subjects = {
   inspect: (cluster: string, actorId: string) => `${root(cluster)}.ctl.inspect.${actorId}`,
   /** Request: change the desired worker count (answered by the coordinator). */
   scale: (cluster: string) => `${root(cluster)}.ctl.scale`,
+  /** Request: change the number of parameter shards (answered by the coordinator). */
+  scaleShards: (cluster: string) => `${root(cluster)}.ctl.scale.shards`,
   /** Request: end the job now with a final checkpoint (answered by the coordinator). */
   finish: (cluster: string) => `${root(cluster)}.ctl.finish`,
   /** Request: the cluster's status (answered by the root supervisor). */
@@ -31,6 +33,8 @@ export const subjects = {
   load: (cluster: string) => `${root(cluster)}.ctl.load`,
   /** Request: the rebalance plan the coordinator would run now (nothing moves). */
   rebalancePlan: (cluster: string) => `${root(cluster)}.ctl.rebalance.plan`,
+  /** Request: run one rebalance round now (answered by the coordinator with what it moved). */
+  rebalanceRun: (cluster: string) => `${root(cluster)}.ctl.rebalance.run`,
   /** Request: a leaving worker gives its task lease back. */
   taskRelease: (cluster: string) => `${root(cluster)}.task.release`,
   /** Request: a worker asks for a task lease. */
@@ -43,6 +47,8 @@ export const subjects = {
   log: (cluster: string, partition: number) => `${root(cluster)}.log.${partition}`,
   /** JetStream: sync-mode step commits, in the same stream as the partitions' logs. */
   logCommit: (cluster: string) => `${root(cluster)}.log.commit`,
+  /** JetStream: partition ownership changes (`log.map`), in the same stream as the partitions' logs. */
+  logMap: (cluster: string) => `${root(cluster)}.log.map`,
   /** JetStream: marks a reader appends to learn it has read everything before them. */
   logMark: (cluster: string) => `${root(cluster)}.log.mark`,
   /** JetStream: the update logs of every partition (the log stream's subjects). */
@@ -68,7 +74,10 @@ export const mapBucket = (cluster: string): string => `colony_${cluster.replace(
 export const stateBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_state`;
 
 /** Keys inside the state bucket. */
-export const StateKey = { Tasks: "tasks", Desired: "desired", Log: "log" } as const;
+export const StateKey = { Tasks: "tasks", Desired: "desired", DesiredShards: "desired-shards", Log: "log" } as const;
+
+/** JetStream object store holding partition handoffs (a moving partition's state, by partition and log sequence). */
+export const handoffBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_handoff`;
 
 /** Key of the partition map inside its bucket. */
 export const MAP_KEY = "map";

@@ -2,8 +2,9 @@
  * The supervision tree of one cluster, built from its config: a root supervisor over
  * the coordinator, a `shards` supervisor and a `workers` supervisor, each child an actor
  * OS process. It maps the tree's events to the cluster's, tracks pids and restarts for
- * `colony status`, and changes the number of workers (scale) by starting new worker
- * children or terminating the highest-numbered ones (which give their task back).
+ * `colony status`, and changes the number of workers or shards (scale) by starting new
+ * children or terminating the highest-numbered ones (workers give their task back; the
+ * coordinator has moved a leaving shard's partitions off before).
  */
 import { join } from "node:path";
 import { ActorProcess, type ActorExit } from "./actor-process.js";
@@ -35,6 +36,7 @@ export class ActorTree {
   readonly #actors = new Map<string, Incarnation>();
   readonly #root: Supervisor;
   #desiredWorkers: number;
+  #desiredShards: number;
   #stopping = false;
   /** Resolves with the error when the tree gave up (restart intensity exceeded at the root). */
   readonly failed: Promise<EscalationError>;
@@ -51,6 +53,7 @@ export class ActorTree {
     this.#runDir = opts.runDir;
     this.#emit = opts.onEvent;
     this.#desiredWorkers = opts.config.workers.count;
+    this.#desiredShards = opts.config.shards.count;
     const s = opts.config.supervision;
     const group = (id: string, strategy: SupervisorSpec["strategy"], children: ChildSpec[]): SupervisorSpec => ({
       id, strategy, intensity: s.intensity, periodMs: s.periodMs, backoff: s.backoff, children,
@@ -131,6 +134,32 @@ export class ActorTree {
       this.#actors.delete(id);
       await this.#root.terminateChild(id, "workers");
     }
+  }
+
+  /**
+   * Starts or terminates shard children until `n` run: new ones get the next free ids,
+   * leaving ones the highest (the coordinator has moved their partitions off first).
+   */
+  async scaleShards(n: number): Promise<void> {
+    this.#desiredShards = n;
+    const running = () => [...this.#actors.entries()].filter(([, a]) => a.kind === "shard").map(([id]) => id)
+      .sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
+    while (running().length < n) {
+      const taken = new Set(running());
+      let i = 0;
+      while (taken.has(`shard-${i}`)) i++;
+      await this.#root.startChild(this.#actorSpec("shard", `shard-${i}`), "shards");
+    }
+    while (running().length > n) {
+      const id = running().at(-1)!;
+      this.#actors.delete(id);
+      await this.#root.terminateChild(id, "shards");
+    }
+  }
+
+  /** The shard count the tree converges to. */
+  get desiredShards(): number {
+    return this.#desiredShards;
   }
 
   /** Kills a silent actor; its supervisor restarts it by policy. */

@@ -23,7 +23,7 @@ import type { ClusterConfig } from "./config/index.js";
 import { registerCluster, unregisterCluster } from "./cluster-registry.js";
 import { keepResumeSource } from "./resume-checkpoint.js";
 import { ClusterStatusBoard } from "./cluster-status.js";
-import { watchDesiredWorkers } from "./desired-workers.js";
+import { watchDesiredShards, watchDesiredWorkers } from "./desired-workers.js";
 import { startClusterMetrics, type ClusterMetrics } from "./metrics/index.js";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 import type { Progress } from "../protocols/index.js";
@@ -150,6 +150,15 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
           board?.event(`scale: workers ${tree.desiredWorkers} → ${workers}`);
           emit({ type: "scaled", workers });
           void tree.scaleWorkers(workers);
+        }
+      },
+    }));
+    background.push(watchDesiredShards({
+      nc, cluster: config.cluster, jobId, signal: watching.signal,
+      onChange: (shards) => {
+        if (tree && tree.desiredShards !== shards) {
+          board?.event(`scale: shards ${tree.desiredShards} → ${shards}`);
+          void tree.scaleShards(shards);
         }
       },
     }));

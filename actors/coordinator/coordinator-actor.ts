@@ -12,7 +12,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { createActor, fromPromise } from "xstate";
 import {
-  ActorKind, commitMsgId, encodeMessage, MAP_KEY, mapBucket, NotReadyError, roundRobinMap, subjects,
+  ActorKind, commitMsgId, encodeMessage, mapBucket, NotReadyError, roundRobinMap, subjects,
   type ActorRef, type HeldOutEval, type JobDone, type CheckpointPart,
 } from "../../protocols/index.js";
 import {
@@ -27,7 +27,12 @@ import { openUpdateLog } from "../runtime/update-log.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
 import { HeldOutEvaluator } from "./held-out-evaluator.js";
 import { JobState } from "./job-state.js";
+import { PartitionPlacement } from "./partition-placement.js";
+import { DEFAULT_MAX_MOVES, DEFAULT_TARGET_RATIO } from "./rebalance-plan.js";
+import { Rebalancer } from "./rebalancer.js";
 import { ShardLoadBoard } from "./shard-load-board.js";
+import { ShardScaling } from "./shard-scaling.js";
+import { HandoffStore } from "../runtime/handoff-store.js";
 import { StalenessGate } from "./staleness-gate.js";
 import { resumedProgress } from "./resumed-progress.js";
 import { TaskQueue, type TaskProgress } from "./task-queue.js";
@@ -56,6 +61,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   const gate = config.job.mode === "ssp" ? new StalenessGate(config.job.staleness ?? 2) : undefined;
   const microBatches = microBatchesOf(config);
   const js = jetstream(nc);
+  const placement = new PartitionPlacement({ nc, cluster, jobId: config.jobId, log, counters });
   let committing: Promise<void> | undefined;
   /**
    * Sync mode: appends the commit of the sealed step to the update log (the same message
@@ -82,6 +88,10 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
       prepare: fromPromise(async () => {
         await new Kvm(nc).create(mapBucket(cluster), { history: 16 });
         state = await JobState.open(nc, cluster, config.jobId, log);
+        // A restarted coordinator waits for the shards an operator scaled to, not the config's.
+        const shardsRecorded = await state.desiredShards();
+        shardScaling.attach(state, shardsRecorded);
+        if (shardsRecorded !== undefined) actor.send({ type: "SHARDS_WANTED", shards: shardsRecorded });
         const tasks = await cutTasks(config.job.data.path, spec, rowsPerTaskOf(config));
         // A restarted coordinator resumes its own job's progress; a resumed job starts
         // from the checkpoint's (its update log is new: no sync commit to wait after).
@@ -102,18 +112,20 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
         log.info({ tasks: tasks.length, rows: s.rowsTotal / config.job.epochs, epochs: config.job.epochs, resumed: restore !== undefined, rowsDone: s.rowsDone }, "tasks ready");
       }),
       publishMap: fromPromise(async ({ input }) => {
-        const kv = await new Kvm(nc).open(mapBucket(cluster));
-        // A restarted coordinator keeps the map its shards already serve.
-        const current = await readPartitionMap(nc, cluster);
-        if (current && current.jobId === config.jobId && current.partitions === config.partitions && sameSet(current.owners, input.shards)) {
-          log.info({ epoch: current.epoch, shards: input.shards }, "partition map kept");
+        // A restarted coordinator keeps the map its shards already serve (partitions may
+        // have moved since the first one: any map of this job over live shards is kept).
+        const current = await placement.current();
+        if (current && current.partitions === config.partitions && current.logSeq !== undefined && current.owners.every((o) => input.shards.includes(o))) {
+          log.info({ epoch: current.epoch, shards: [...new Set(current.owners)].sort() }, "partition map kept");
           return;
         }
-        const map = roundRobinMap(0, config.partitions, input.shards, config.jobId);
-        const epoch = await kv.put(MAP_KEY, encodeMessage(map));
-        log.info({ epoch, partitions: map.partitions, shards: input.shards }, "partition map published");
+        await placement.publish(roundRobinMap(0, config.partitions, input.shards, config.jobId).owners, "initial placement");
       }),
-      writeCheckpoint: fromPromise(async ({ input }) => writeFinalCheckpoint(input.shards)),
+      // The shards that own partitions now: partitions may have moved since the first map.
+      writeCheckpoint: fromPromise(async ({ input }) => {
+        const map = await placement.current();
+        return writeFinalCheckpoint(map ? [...new Set(map.owners)].sort() : input.shards);
+      }),
       evaluate: fromPromise(async ({ input }) => {
         const evalPath = config.job.data.eval;
         if (!evalPath) return undefined;
@@ -139,12 +151,6 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   }), { input: { shardsWanted: config.shards.count } });
 
   const pick = (p: TaskProgress): Omit<JobProgress, "mode"> => ({ tasks: p.tasks, epoch: p.epoch, done: p.done, rowsDone: p.rowsDone, rowsRepeated: p.rowsRepeated });
-
-  const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
-    const x = new Set(a);
-    const y = new Set(b);
-    return x.size === y.size && [...x].every((v) => y.has(v));
-  };
 
   async function writeFinalCheckpoint(shards: readonly string[]): Promise<string> {
     const dir = join(runDir, "final");
@@ -258,6 +264,20 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
   });
 
   const loads = new ShardLoadBoard({ clock });
+  /** Shards that serve: joined, heard from lately, and caught up with the log. */
+  const servingShards = (): string[] =>
+    [...members.values()].filter((x) => x.ref.kind === ActorKind.Shard && !x.lost && x.state === "serving").map((x) => x.ref.id);
+  const shardScaling = new ShardScaling({
+    placement, board: loads, handoffs: new HandoffStore({ nc, cluster, jobId: config.jobId }), servingShards, log, counters,
+    desired: config.shards.count, targetRatio: config.rebalance?.targetRatio ?? DEFAULT_TARGET_RATIO,
+  });
+  const rebalancer = new Rebalancer({
+    board: loads, placement, liveShards: () => servingShards().filter((id) => shardScaling.keeps(id)), log, counters, clock,
+    options: {
+      auto: config.rebalance?.auto ?? false, intervalMs: config.rebalance?.intervalMs ?? 5000, cooldownMs: config.rebalance?.cooldownMs ?? 30_000,
+      targetRatio: config.rebalance?.targetRatio ?? DEFAULT_TARGET_RATIO, maxMoves: config.rebalance?.maxMoves ?? DEFAULT_MAX_MOVES,
+    },
+  });
   mailbox.serve(subjects.load(cluster), ["ps.load"], (m) => {
     loads.update(m);
     return undefined;
@@ -272,6 +292,17 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     return loads.plan(map, live, {
       targetRatio: m.targetRatio ?? config.rebalance?.targetRatio, maxMoves: m.maxMoves ?? config.rebalance?.maxMoves,
     });
+  });
+
+  mailbox.serve(subjects.scaleShards(cluster), ["ctl.scale.shards"], async (m) => {
+    if (!training()) return { v: 1, type: "ctl.scaled.shards", accepted: false, shards: m.shards, reason: `the job is ${stateOf(actor.getSnapshot())}, not training` };
+    return shardScaling.scale(m.shards);
+  });
+
+  // A round now, for an operator: plan as the dry run does, then move.
+  mailbox.serve(subjects.rebalanceRun(cluster), ["ctl.rebalance.run"], async (m) => {
+    if (!training()) throw new NotReadyError(`rebalancing (the job is ${stateOf(actor.getSnapshot())}, not training)`);
+    return rebalancer.round("operator", { targetRatio: m.targetRatio, maxMoves: m.maxMoves });
   });
 
   const heldOut = startHeldOutEvaluations();
@@ -291,6 +322,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     }
     if (!queue || !training()) return;
     queue.expire();
+    rebalancer.tick();
     // A queue that was finished when restored (a resumed or restarted job with nothing
     // left to train) hears no completion that would end the job: end it here.
     if (queue.finished) actor.send({ type: "TASKS_FINISHED" });
@@ -309,6 +341,7 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     nc.publish(subjects.progress(cluster), encodeMessage({
       v: 1, type: "job.progress", epoch: s.epoch, epochs: s.epochs, rowsDone: s.rowsDone, rowsTotal: s.rowsTotal,
       samplesPerSec: rate, loss: recentLoss, workers, ...(heldOut.latest ? { heldOut: heldOut.latest } : {}),
+      ...(rebalancer.summary() ? { rebalance: rebalancer.summary() } : {}),
     }));
   }, 1000);
 

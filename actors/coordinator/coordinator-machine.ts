@@ -10,6 +10,8 @@ import type { EvalResult } from "../../protocols/index.js";
 
 export type CoordinatorEvent =
   | { type: "SHARD_JOINED"; shardId: string }
+  /** A restarted coordinator learns the shard count an operator set since the config was written. */
+  | { type: "SHARDS_WANTED"; shards: number }
   | { type: "TASKS_FINISHED" }
   | { type: "STOP" };
 
@@ -45,6 +47,7 @@ export const coordinatorMachine = setup({
   context: ({ input }) => ({ shardsWanted: input.shardsWanted, shards: [] }),
   on: {
     STOP: ".stopped",
+    SHARDS_WANTED: { actions: assign({ shardsWanted: ({ event }) => event.shards }) },
     SHARD_JOINED: {
       actions: assign({
         shards: ({ context, event }) => (context.shards.includes(event.shardId) ? context.shards : [...context.shards, event.shardId].sort()),

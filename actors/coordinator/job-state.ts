@@ -1,7 +1,7 @@
 /**
  * The coordinator's durable state in JetStream KV: task progress (so a restarted
- * coordinator resumes the job instead of starting over), the desired worker count
- * (which supervisors converge to), and which job the update log belongs to. Progress
+ * coordinator resumes the job instead of starting over), the desired worker and shard
+ * counts (which supervisors converge to), and which job the update log belongs to. Progress
  * writes are chained so they land in order; one that fails is logged and the next one
  * carries the newer state anyway.
  */
@@ -64,6 +64,19 @@ export class JobState {
   /** Records the desired worker count; supervisors watching the key converge to it. */
   async setDesiredWorkers(workers: number): Promise<void> {
     await this.#kv.put(StateKey.Desired, encoder.encode(JSON.stringify({ jobId: this.#jobId, workers })));
+  }
+
+  /** The desired shard count recorded for this job, or undefined when none was (the config's count holds). */
+  async desiredShards(): Promise<number | undefined> {
+    const e = await this.#kv.get(StateKey.DesiredShards);
+    if (!e || e.operation !== "PUT") return undefined;
+    const d = JSON.parse(decoder.decode(e.value)) as { jobId: string; shards: number };
+    return d.jobId === this.#jobId ? d.shards : undefined;
+  }
+
+  /** Records the desired shard count; supervisors watching the key converge to it. */
+  async setDesiredShards(shards: number): Promise<void> {
+    await this.#kv.put(StateKey.DesiredShards, encoder.encode(JSON.stringify({ jobId: this.#jobId, shards })));
   }
 
   /** Whether this job's update log was already started empty (by an earlier incarnation of the coordinator). */

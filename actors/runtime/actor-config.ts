@@ -60,8 +60,11 @@ export interface ActorConfig {
     /** Half-life of the access rates; absent in configs written before it existed (10000). */
     readonly loadHalfLifeMs?: number;
   };
-  /** Rebalance planning; absent in configs written before it existed (1.15, 8). */
-  readonly rebalance?: { readonly targetRatio: number; readonly maxMoves: number };
+  /** Rebalancing; absent in configs written before it existed (1.15, 8, no automatic rounds). */
+  readonly rebalance?: {
+    readonly targetRatio: number; readonly maxMoves: number;
+    readonly auto?: boolean; readonly intervalMs?: number; readonly cooldownMs?: number;
+  };
   readonly workers: { readonly count: number };
   /** Tracing settings; absent in configs written before they existed (tracing off). */
   readonly observability?: {

@@ -2,11 +2,13 @@
  * The update-log stream of a cluster in JetStream: one subject per partition, file
  * storage, a dedupe window for retried appends. The coordinator opens it before it
  * publishes the partition map (so shards and workers, which wait for the map, always
- * find it), and starts it empty for a new job.
+ * find it), and starts it empty for a new job (with the partition handoffs, which are
+ * named by log sequence).
  */
 import { jetstreamManager, JetStreamApiError, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import { logStream, subjects } from "../../protocols/index.js";
+import { Objm } from "@nats-io/obj";
+import { handoffBucket, logStream, subjects } from "../../protocols/index.js";
 
 /** How long the server remembers a `Nats-Msg-Id`: longer than any append is retried. */
 export const LOG_DEDUPE_WINDOW_MS = 120_000;
@@ -22,6 +24,12 @@ export async function openUpdateLog(nc: NatsConnection, cluster: string, opts: {
       await jsm.streams.delete(name);
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
+    }
+    // Partition handoffs are named by log sequence: those of an earlier job must go with its log.
+    try {
+      await (await new Objm(nc).open(handoffBucket(cluster))).destroy();
+    } catch (err) {
+      if (!isStreamNotFound(err) && !/not found/i.test((err as Error).message)) throw err;
     }
   }
   try {

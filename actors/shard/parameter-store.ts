@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ProtocolError, RejectReason, type CheckpointPart } from "../../protocols/index.js";
+import { partitionOf, ProtocolError, RejectReason, type CheckpointPart } from "../../protocols/index.js";
 import { partFiles } from "../../train/index.js";
 import type { TableRows } from "../../train/checkpoint/index.js";
 
@@ -136,6 +136,49 @@ export class ParameterStore {
     return out;
   }
 
+  /** Copies out the rows (params and optimizer state) whose key hashes into `partition` of `partitions`. */
+  exportPartition(partition: number, partitions: number): TableRows[] {
+    const out: TableRows[] = [];
+    for (const [table, slot] of this.#tables) {
+      const rows = this.#rowsWhere(table, slot, (p) => p === partition, partitions);
+      if (rows.ids.length > 0) out.push(rows);
+    }
+    return out;
+  }
+
+  /** Drops every row whose key hashes into one of `drop` (of `partitions`); returns how many went. */
+  dropPartitions(drop: ReadonlySet<number>, partitions: number): number {
+    if (drop.size === 0) return 0;
+    let dropped = 0;
+    for (const [table, slot] of this.#tables) {
+      const ids: number[] = [];
+      for (let i = 0; i < slot.rows.size; i++) {
+        const id = slot.rows.keyLo(i);
+        if (drop.has(partitionOf(table, id, partitions))) ids.push(id);
+      }
+      for (const id of ids) if (slot.rows.delete(table, id)) dropped++;
+    }
+    return dropped;
+  }
+
+  /** Copies the rows of one table whose partition passes `keep`. */
+  #rowsWhere(table: number, slot: TableSlot, keep: (partition: number) => boolean, partitions: number): TableRows {
+    const n = slot.rows.size;
+    const picked: number[] = [];
+    for (let i = 0; i < n; i++) if (keep(partitionOf(table, slot.rows.keyLo(i), partitions))) picked.push(i);
+    const ids = new Uint32Array(picked.length);
+    const params = new Float32Array(picked.length * slot.dim);
+    const state = new Float32Array(picked.length * slot.stateWidth);
+    picked.forEach((i, j) => {
+      ids[j] = slot.rows.keyLo(i);
+      const page = slot.rows.page(i);
+      const off = slot.rows.offset(i);
+      params.set(page.subarray(off, off + slot.dim), j * slot.dim);
+      state.set(page.subarray(off + slot.dim, off + slot.dim + slot.stateWidth), j * slot.stateWidth);
+    });
+    return { table, dim: slot.dim, stateWidth: slot.stateWidth, ids, params, state };
+  }
+
   /** Loads rows exported earlier (a snapshot), replacing any row with the same key. */
   importRows(rows: readonly TableRows[]): void {
     for (const t of rows) {
@@ -160,7 +203,6 @@ export class ParameterStore {
 }
 
 
-/** Writes exported rows as checkpoint part files into `dir`. */
 /** Rows imported between two yields to the event loop. */
 const IMPORT_SLICE_ROWS = 32_768;
 
@@ -181,6 +223,7 @@ export async function importRowsYielding(store: ParameterStore, rows: readonly T
   }
 }
 
+/** Writes exported rows as checkpoint part files into `dir`. */
 export async function writeRows(dir: string, shardId: string, rows: readonly TableRows[]): Promise<CheckpointPart[]> {
   await mkdir(dir, { recursive: true });
   const out: CheckpointPart[] = [];

@@ -25,6 +25,8 @@ export interface LedgerRecord {
   /** Sync mode: the last step whose commit was applied (-1: none), and that commit's stream sequence. */
   readonly committedStep?: number;
   readonly committedAt?: number;
+  /** Owner of every partition as of `position`: set by the last `log.map` entry read (absent before one). */
+  readonly owners?: readonly string[];
 }
 
 interface PartitionEntry {
@@ -37,6 +39,33 @@ export class PartitionLedger {
   readonly #partitions = new Map<number, PartitionEntry>();
   #committedStep = -1;
   #committedAt = 0;
+  #owners: readonly string[] | undefined;
+
+  /** Owner of every partition as the log has set it so far (undefined until a `log.map` entry is read). */
+  get owners(): readonly string[] | undefined {
+    return this.#owners;
+  }
+
+  /** Takes the owners a `log.map` entry sets. */
+  setOwners(owners: readonly string[]): void {
+    this.#owners = [...owners];
+  }
+
+  /** What the ledger knows of one partition, for its handoff to a new owner. */
+  partitionRecord(partition: number): { applied: number; producers: [string, number][] } {
+    const e = this.#partitions.get(partition);
+    return { applied: e?.applied ?? 0, producers: e ? [...e.producers] : [] };
+  }
+
+  /** Takes over a partition's record from its previous owner (replacing any of ours). */
+  adoptPartition(partition: number, applied: number, producers: readonly [string, number][]): void {
+    this.#partitions.set(partition, { applied, producers: new Map(producers) });
+  }
+
+  /** Forgets a partition handed to another shard. */
+  dropPartition(partition: number): void {
+    this.#partitions.delete(partition);
+  }
 
   /** Sync mode: the last step applied at its commit (-1 when none). */
   get committedStep(): number {
@@ -93,6 +122,7 @@ export class PartitionLedger {
       partitions: [...this.#partitions].map(([p, e]) => [p, e.applied, [...e.producers]]),
       committedStep: this.#committedStep,
       committedAt: this.#committedAt,
+      ...(this.#owners ? { owners: [...this.#owners] } : {}),
     };
   }
 
@@ -102,6 +132,7 @@ export class PartitionLedger {
     l.#position = r.position;
     l.#committedStep = r.committedStep ?? -1;
     l.#committedAt = r.committedAt ?? 0;
+    l.#owners = r.owners ? [...r.owners] : undefined;
     for (const [p, applied, producers] of r.partitions) l.#partitions.set(p, { applied, producers: new Map(producers) });
     return l;
   }

@@ -15,14 +15,13 @@
  * there: a shard holds one table per model table, some of them tiny or very wide (the
  * dense blocks), and a full first page for each would cost far more than their rows.
  *
- * Stability. A row's index and its page never change until `clear()`: a caller may
- * keep `page(i)` and `offset(i)` across inserts.
+ * Stability. A row's index and its page never change across inserts: a caller may
+ * keep `page(i)` and `offset(i)` until the next `delete()` or `clear()`.
  *
- * Deletion (not implemented; partition migration moves whole tables) would be:
- * backward-shift deletion in the slots (no tombstones, so probe lengths stay short),
- * then keep rows dense by moving the last row into the hole and repointing that row's
- * slot. That last step renumbers one row, so it would end the index-stability promise
- * above; callers would have to re-find after a delete.
+ * Deletion (a partition handed to another shard): backward-shift deletion in the slots
+ * (no tombstones, so probe lengths stay short), then rows stay dense by moving the last
+ * row into the hole and repointing that row's slot. That renumbers one row, which is why
+ * indexes are stable only until a delete; pages are kept for the rows to come.
  */
 
 /** Rows per full page unless configured. Power of two so index → page is a shift and a mask. */
@@ -168,6 +167,60 @@ export class RowTable {
     this.#size = index + 1;
     this.#lastCreated = true;
     return index;
+  }
+
+  /** Removes the row of key (hi, lo); false when there is none. The last row takes its index. */
+  delete(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    const mask = this.#mask;
+    const slotHi = this.#slotHi;
+    const slotLo = this.#slotLo;
+    const slotRow = this.#slotRow;
+    let hole = slotHash(hi, lo) & mask;
+    for (; ; hole = (hole + 1) & mask) {
+      if (slotRow[hole] === 0) return false;
+      if (slotLo[hole] === lo && slotHi[hole] === hi) break;
+    }
+    const index = slotRow[hole]! - 1;
+    // Backward shift: pull each later entry of the probe run into the hole unless its
+    // home slot lies cyclically in (hole, j], where moving it would make it unfindable.
+    for (let j = (hole + 1) & mask; slotRow[j] !== 0; j = (j + 1) & mask) {
+      const home = slotHash(slotHi[j]!, slotLo[j]!) & mask;
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      slotHi[hole] = slotHi[j]!;
+      slotLo[hole] = slotLo[j]!;
+      slotRow[hole] = slotRow[j]!;
+      hole = j;
+    }
+    slotRow[hole] = 0;
+    slotHi[hole] = 0;
+    slotLo[hole] = 0;
+    const last = this.#size - 1;
+    if (index !== last) {
+      const lastHi = this.keyHi(last);
+      const lastLo = this.keyLo(last);
+      const from = this.page(last);
+      const fromOff = this.offset(last);
+      this.page(index).set(from.subarray(fromOff, fromOff + this.#width), this.offset(index));
+      const keys = this.#keyPages[this.#pageOf(index)]!;
+      const inPage = this.#rowInPage(index);
+      keys[2 * inPage] = lastHi;
+      keys[2 * inPage + 1] = lastLo;
+      for (let s = slotHash(lastHi, lastLo) & mask; ; s = (s + 1) & mask) {
+        if (slotLo[s] === lastLo && slotHi[s] === lastHi && slotRow[s] !== 0) {
+          slotRow[s] = index + 1;
+          break;
+        }
+      }
+    }
+    // The freed row must read as zeros when reused: findOrInsert promises zero-filled rows.
+    const freed = this.#rowPages[this.#pageOf(last)]!;
+    const freedOff = this.#rowInPage(last) * this.#width;
+    freed.fill(0, freedOff, freedOff + this.#width);
+    this.#size = last;
+    return true;
   }
 
   /** The page holding row `index`; the row is `page.subarray(offset(index), offset(index) + width)`. */

@@ -2,9 +2,11 @@
  * The parameter-shard process: holds the rows of the partitions the map gives it, reads
  * their update logs and applies every entry once with the configured optimizer, serves
  * batched pulls once caught up with the log, snapshots its rows (and purges the log
- * entries a snapshot covers), and writes its part of a checkpoint on request. It
- * answers a key it does not own with a redirect (NotOwnerError carrying the current
- * epoch), never with wrong data. It counts every pull served and push applied per
+ * entries a snapshot covers), and writes its part of a checkpoint on request. Which
+ * partitions it owns is read from the log itself (`log.map` entries; a moving partition
+ * is handed over at its entry, see update-log-reader.ts), so ownership and applied
+ * entries never disagree. It answers a key it does not own with a redirect
+ * (NotOwnerError carrying the current epoch), never with wrong data. It counts every pull served and push applied per
  * partition and publishes the decayed rates and its hottest keys (`ps.load`) about once
  * a second.
  */
@@ -12,7 +14,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { createActor, fromPromise } from "xstate";
 import {
-  encodeMessage, NotOwnerError, NotReadyError, partitionOf, partitionsOwnedBy, PULL_ATTEMPT_MS, subjects, tensor, type PartitionMap,
+  encodeMessage, NotOwnerError, NotReadyError, partitionOf, PULL_ATTEMPT_MS, subjects, tensor, type PartitionMap,
 } from "../../protocols/index.js";
 import { createModel, createOptimizer, denseDimOf, fieldsOf } from "../../train/index.js";
 import { dataSpecOf } from "../runtime/actor-config.js";
@@ -25,6 +27,7 @@ import { ParameterStore } from "./parameter-store.js";
 import { PartitionLedger, type LedgerRecord } from "./partition-ledger.js";
 import { shardMachine } from "./shard-machine.js";
 import { ShardSnapshots } from "./shard-snapshots.js";
+import { HandoffStore } from "../runtime/handoff-store.js";
 import { loadResumedRows } from "./resumed-rows.js";
 import { UpdateLogReader } from "./update-log-reader.js";
 
@@ -50,10 +53,14 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   let dirty = false;
   let resumedLoaded = false;
   const accounting = new AccessAccounting({ partitions: config.partitions, halfLifeMs: config.shards.loadHalfLifeMs });
+  /** Owners as the log has set them so far; the KV map only before the log named any. */
+  const owners = (): readonly string[] | undefined => ledger.owners ?? map?.owners;
+  const owned = (): number[] => (owners() ?? []).flatMap((o, p) => (o === ref.id ? [p] : []));
   const reader = new UpdateLogReader({
     nc, cluster, store, ledger, log, counters, accounting,
-    owns: (p) => map?.owners[p] === ref.id,
+    owns: (p) => owners()?.[p] === ref.id,
     partitions: () => map?.partitions ?? config.partitions,
+    self: ref.id, handoffs: new HandoffStore({ nc, cluster, jobId: config.jobId }),
   });
   reader.onApplied = () => { dirty = true; };
 
@@ -91,14 +98,21 @@ export async function runShard(ctx: ActorContext): Promise<void> {
     if (!s.matches("serving") || !s.context.map) throw new NotReadyError(`shard ${ref.id}`);
     return s.context.map;
   };
+  /** Refuses keys whose partition the log does not give this shard now. */
   const checkOwnership = (m: PartitionMap, tables: Uint32Array, ids: Uint32Array): void => {
+    const current = owners() ?? [];
     for (let i = 0; i < tables.length; i++) {
       const p = partitionOf(tables[i]!, ids[i]!, m.partitions);
-      if (m.owners[p] !== ref.id) {
+      if (current[p] !== ref.id) {
         counters.inc("redirects");
         throw new NotOwnerError(p, m.epoch);
       }
     }
+  };
+  /** Resolves once the KV map has reached `epoch` (a worker routed with a map this shard has not seen yet), or after `ms`. */
+  const mapReached = async (epoch: number, ms: number): Promise<void> => {
+    const until = performance.now() + ms;
+    while ((map?.epoch ?? -1) < epoch && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
   };
 
   /** Bytes of one row of a table as pulled (f32 params). */
@@ -109,9 +123,12 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   // A pull waits until this shard has read the log as far as the worker's own last push.
   mailbox.serve(subjects.pull(cluster, ref.id), ["ps.pull"], async (m) => {
     store.floatsOf(m.tables);
-    servingMap();
-    // Answer "not ready" before the worker's attempt times out, so it retries at once.
-    if (ledger.position < m.after) await reader.reached(m.after, Math.min(config.job.pullTimeoutMs, PULL_ATTEMPT_MS) * 0.8);
+    if (servingMap().epoch < m.epoch) await mapReached(m.epoch, 200);
+    // Serve under a map only once the log has been read to where it took effect, and to
+    // the worker's own last push. Answer "not ready" before the worker's attempt times
+    // out, so it retries at once.
+    const readTo = Math.max(m.after, servingMap().logSeq ?? 0);
+    if (ledger.position < readTo) await reader.reached(readTo, Math.min(config.job.pullTimeoutMs, PULL_ATTEMPT_MS) * 0.8);
     const current = servingMap();
     checkOwnership(current, m.tables, m.ids);
     const rows = store.gather(m.tables, m.ids);
@@ -136,7 +153,8 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   /** Drops the log entries of our partitions that the snapshot `cut` covers. */
   const purgeCovered = async (cut: LedgerRecord): Promise<void> => {
     if (!map || config.shards.purgeLog !== true) return;
-    const purged = await Promise.all(partitionsOwnedBy(map, ref.id).map((p) => purgeLogBelow(jsm, cluster, p, cut.position + 1)));
+    const ownedAtCut = (cut.owners ?? map.owners).flatMap((o, p) => (o === ref.id ? [p] : []));
+    const purged = await Promise.all(ownedAtCut.map((p) => purgeLogBelow(jsm, cluster, p, cut.position + 1)));
     counters.inc("log.purged", purged.reduce((a, b) => a + b, 0));
   };
   const snapshotTimer = setInterval(() => {
@@ -156,7 +174,7 @@ export async function runShard(ctx: ActorContext): Promise<void> {
   const loadTimer = setInterval(() => {
     const snapshot = actor.getSnapshot();
     if (nc.isClosed() || !map || stateOf(snapshot) !== "serving") return;
-    nc.publish(subjects.load(cluster), encodeMessage(accounting.report(ref.id, map.epoch, partitionsOwnedBy(map, ref.id))));
+    nc.publish(subjects.load(cluster), encodeMessage(accounting.report(ref.id, map.epoch, owned())));
     counters.inc("load.reports");
   }, config.shards.loadReportMs ?? 1000);
 

@@ -40,16 +40,19 @@ export class ShardSnapshots {
   }
 
   /**
-   * Takes a snapshot now unless one is being written; resolves with the ledger it saved
-   * once it is the latest (undefined when skipped).
+   * Takes a snapshot now unless one is being written or `cut` has none; resolves with the
+   * ledger it saved once it is the latest (undefined when skipped).
    */
-  async save(store: ParameterStore, cut: () => LedgerRecord): Promise<LedgerRecord | undefined> {
+  async save(store: ParameterStore, cut: () => LedgerRecord | undefined): Promise<LedgerRecord | undefined> {
     if (this.#saving) return undefined;
+    // No consistent cut right now (a handoff since the last sync commit): try next time.
+    const ledger = cut();
+    if (!ledger) return undefined;
     this.#saving = true;
     try {
       const t0 = performance.now();
+      // Synchronously with the cut: no entry can be applied between the two.
       const rows = store.exportRows();
-      const ledger = cut();
       const name = `snap-${Date.now()}-${this.#seq++}`;
       const tmp = join(this.#dir, `${name}.tmp`);
       await rm(tmp, { recursive: true, force: true });

@@ -10,7 +10,7 @@
  * worker computed a micro-batch, nor when, nor how often.
  */
 import {
-  decodeMessage, partitionOf, partitionOfLogSubject, ProtocolError, RejectReason, type LogUpdate,
+  decodeMessage, encodeMessage, partitionOf, partitionOfLogSubject, ProtocolError, RejectReason, tensor, type LogUpdate, type PartitionHandoff,
 } from "../../protocols/index.js";
 import type { Counters } from "../runtime/counters.js";
 import type { AccessAccounting } from "./access-accounting.js";
@@ -33,6 +33,8 @@ export class UpdateLogApplier {
   /** Planted bug (failpoint shard.skip-log-entry): the Nth entry to apply is dropped. */
   readonly #skipNth: number | undefined;
   #toApply = 0;
+  /** Sync mode: whether a partition changed hands since the last commit (see cut()). */
+  #handoffSinceCommit = false;
 
   constructor(opts: {
     store: ParameterStore; ledger: PartitionLedger; commitSubject: string;
@@ -54,9 +56,56 @@ export class UpdateLogApplier {
     this.#counters = opts.counters;
   }
 
-  /** The ledger as a snapshot must save it: at the last commit while sync entries are held. */
-  cut(): ReturnType<PartitionLedger["toRecord"]> {
+  /**
+   * The ledger as a snapshot must save it: at the last commit while sync entries are
+   * held. Undefined when no consistent cut exists now: sync entries are held and a
+   * partition changed hands since that commit (the rows already reflect the handoff, a
+   * cut at the commit would not); the next snapshot, after the next commit, has one.
+   */
+  cut(): ReturnType<PartitionLedger["toRecord"]> | undefined {
+    if (this.#held.size > 0 && this.#handoffSinceCommit) return undefined;
     return this.#ledger.toRecord(this.#held.size > 0);
+  }
+
+  /**
+   * The state of `partition` as of just before the `log.map` entry at `atSeq`, for its
+   * next owner: rows, the ledger's record of it and (sync) the entries held for
+   * uncommitted steps. A copy: nothing changes here until handOver().
+   */
+  exportPartition(partition: number, atSeq: number, from: string, to: string): PartitionHandoff {
+    const held: Uint8Array[] = [];
+    for (const parts of this.#held.values()) {
+      for (const u of parts.get(partition)?.values() ?? []) {
+        held.push(encodeMessage({ ...u, tables: tensor(u.tables), ids: tensor(u.ids), grads: tensor(u.grads) }));
+      }
+    }
+    const rec = this.#ledger.partitionRecord(partition);
+    return {
+      v: 1, type: "ps.handoff", partition, atSeq, from, to,
+      tables: this.#store.exportPartition(partition, this.#partitions()), applied: rec.applied, producers: rec.producers, held,
+    };
+  }
+
+  /**
+   * Applies a `log.map` entry at `atSeq` in one synchronous step (a snapshot sees all of
+   * it or none): drops what leaves, loads what the previous owners handed over, takes
+   * the new owners and moves the position past the entry.
+   */
+  handOver(atSeq: number, owners: readonly string[], leaving: readonly number[], arriving: readonly PartitionHandoff[]): void {
+    const P = this.#partitions();
+    this.#store.dropPartitions(new Set(leaving), P);
+    for (const p of leaving) {
+      this.#ledger.dropPartition(p);
+      for (const parts of this.#held.values()) parts.delete(p);
+    }
+    for (const h of arriving) {
+      this.#store.importRows(h.tables);
+      this.#ledger.adoptPartition(h.partition, h.applied, h.producers);
+      for (const bytes of h.held) this.#hold(decodeMessage(bytes, ["log.update"]), h.partition);
+    }
+    if (leaving.length > 0 || arriving.length > 0) this.#handoffSinceCommit = true;
+    this.#ledger.setOwners(owners);
+    this.#ledger.advance(atSeq);
   }
 
   /**
@@ -154,6 +203,7 @@ export class UpdateLogApplier {
     }
     for (const step of [...this.#held.keys()]) if (step <= c.step) this.#held.delete(step);
     this.#ledger.commit(c.step, streamSeq);
+    this.#handoffSinceCommit = false;
     this.#inc("steps.applied");
     return changed;
   }

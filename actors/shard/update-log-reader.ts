@@ -13,7 +13,10 @@ import { DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamClient, 
 import { Empty, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { Failpoint, failpoint } from "../runtime/failpoints.js";
-import { logStream, NotReadyError, ProtocolError, RejectReason, subjects } from "../../protocols/index.js";
+import {
+  decodeMessage, logStream, NotReadyError, ProtocolError, RejectReason, subjects, type LogMapChange, type PartitionHandoff,
+} from "../../protocols/index.js";
+import type { HandoffStore } from "../runtime/handoff-store.js";
 import type { Counters } from "../runtime/counters.js";
 import type { AccessAccounting } from "./access-accounting.js";
 import type { LedgerRecord, PartitionLedger } from "./partition-ledger.js";
@@ -32,13 +35,26 @@ export class UpdateLogReader {
   /** Pulls waiting for the log to be read up to a sequence. */
   readonly #waiters = new Set<{ seq: number; resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   readonly #js: JetStreamClient;
+  readonly #mapSubject: string;
+  readonly #self: string;
+  readonly #handoffs: HandoffStore;
+  readonly #partitions: () => number;
+  readonly #stopping = new AbortController();
+  /** Handoffs being stored for their new owners. */
+  readonly #storing = new Set<Promise<void>>();
   /** Called after each applied entry (the shard marks its snapshot dirty). */
   onApplied: () => void = () => undefined;
 
   constructor(opts: {
     nc: NatsConnection; cluster: string; store: ParameterStore; ledger: PartitionLedger;
     owns: (partition: number) => boolean; partitions: () => number; log: Logger; counters: Counters; accounting?: AccessAccounting;
+    /** This shard's id, and where handed-over partitions wait (see handoff-store.ts). */
+    self: string; handoffs: HandoffStore;
   }) {
+    this.#mapSubject = subjects.logMap(opts.cluster);
+    this.#self = opts.self;
+    this.#handoffs = opts.handoffs;
+    this.#partitions = opts.partitions;
     this.#cluster = opts.cluster;
     this.#ledger = opts.ledger;
     this.#js = jetstream(opts.nc);
@@ -51,8 +67,13 @@ export class UpdateLogReader {
     this.#counters = opts.counters;
   }
 
-  /** The ledger as a snapshot must save it (see UpdateLogApplier.cut). */
-  cut(): LedgerRecord {
+  /**
+   * The ledger as a snapshot must save it, or undefined when there is no consistent cut
+   * now: a handoff is still being stored (a snapshot past its entry would let a crash
+   * lose it; see #changeOwners), or UpdateLogApplier.cut has none.
+   */
+  cut(): LedgerRecord | undefined {
+    if (this.#storing.size > 0) return undefined;
     return this.#applier.cut();
   }
 
@@ -80,7 +101,8 @@ export class UpdateLogReader {
   async #read(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
-        this.#take(m);
+        if (m.subject === this.#mapSubject) await this.#changeOwners(m);
+        else this.#take(m);
         if (this.#waiters.size > 0) this.#wake();
         if (this.#stopped) break;
       }
@@ -100,6 +122,82 @@ export class UpdateLogReader {
       this.#counters.inc("rejected");
       this.#counters.inc(`rejected.${reason}`);
       this.#log.warn({ err: (err as Error).message, reason, subject: m.subject, streamSeq: m.seq }, "skipped a malformed update-log entry");
+    }
+  }
+
+  /**
+   * A `log.map` entry: the partitions leaving this shard are handed over (stored for
+   * their new owners) and the arriving ones taken over, before anything after the entry
+   * is read, so every entry of a partition is applied by exactly one owner. The first
+   * map this shard reads (no owners known yet) only sets the owners.
+   */
+  async #changeOwners(m: JsMsg): Promise<void> {
+    let change: LogMapChange;
+    try {
+      change = decodeMessage(m.data, ["log.map"]);
+      if (change.partitions !== this.#partitions()) {
+        throw new ProtocolError(RejectReason.WrongShape, `log.map has ${change.partitions} partitions, the job ${this.#partitions()}`);
+      }
+    } catch (err) {
+      const reason = err instanceof ProtocolError ? err.reason : RejectReason.InvalidField;
+      this.#counters.inc("rejected");
+      this.#counters.inc(`rejected.${reason}`);
+      this.#ledger.advance(m.seq);
+      this.#log.warn({ err: (err as Error).message, reason, streamSeq: m.seq }, "skipped a malformed partition-map entry");
+      return;
+    }
+    const before = this.#ledger.owners;
+    const leaving: number[] = [];
+    const arriving: number[] = [];
+    if (before) {
+      change.owners.forEach((owner, p) => {
+        if (before[p] === this.#self && owner !== this.#self) leaving.push(p);
+        if (before[p] !== this.#self && owner === this.#self) arriving.push(p);
+      });
+    }
+    const t0 = performance.now();
+    // What leaves is copied now and stored in the background: this shard reads on at
+    // once. Until every copy is stored no snapshot is taken, so a crash before then
+    // restarts from before this entry and hands the partitions over again.
+    for (const p of leaving) {
+      const h = this.#applier.exportPartition(p, m.seq, this.#self, change.owners[p]!);
+      const storing: Promise<void> = this.#retry(() => this.#handoffs.put(h), `storing the handoff of partition ${p}`).then(
+        (bytes) => {
+          this.#counters.inc("handoffs.sent");
+          this.#counters.inc("handoffs.bytes_sent", bytes);
+          this.#log.debug({ partition: p, streamSeq: m.seq, bytes, ms: Math.round(performance.now() - t0) }, "handoff stored");
+        },
+        (err: unknown) => { if (!this.#stopped) this.#log.error({ err, partition: p }, "a handoff was not stored"); },
+      ).finally(() => { this.#storing.delete(storing); });
+      this.#storing.add(storing);
+    }
+    // What arrives must be loaded before anything after the entry is read.
+    const arrived: PartitionHandoff[] = await Promise.all(arriving.map((p) => this.#handoffs.take(p, m.seq, this.#stopping.signal)));
+    this.#applier.handOver(m.seq, change.owners, leaving, arrived);
+    this.#counters.inc("handoffs.received", arrived.length);
+    if (leaving.length + arriving.length > 0) this.onApplied();
+    if (this.#waiters.size > 0) this.#wake();
+    const ms = performance.now() - t0;
+    if (leaving.length + arriving.length > 0) {
+      this.#counters.inc("time.handoff_ms", ms);
+      this.#log.info({
+        streamSeq: m.seq, reason: change.reason, leaving, arriving, ms: Math.round(ms * 10) / 10, at: Date.now(),
+      }, "partitions handed over");
+    } else {
+      this.#log.info({ streamSeq: m.seq, reason: change.reason, owned: change.owners.filter((o) => o === this.#self).length }, "partition owners read from the log");
+    }
+  }
+
+  /** Runs `fn` until it succeeds (a NATS restart must not lose a handoff), unless the reader stops. */
+  async #retry<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (this.#stopped) throw err;
+        if (attempt === 0) this.#log.warn({ err }, `${what} failed; retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
     }
   }
 
@@ -150,7 +248,13 @@ export class UpdateLogReader {
 
   /** Stops reading. */
   async stop(): Promise<void> {
+    // A leaving shard (scale-down) stores what it hands over before it goes: its new
+    // owners wait for it. Bounded: a crash would have the same effect, handled by replay.
+    if (this.#storing.size > 0) {
+      await Promise.race([Promise.allSettled([...this.#storing]), new Promise((r) => setTimeout(r, 10_000))]);
+    }
     this.#stopped = true;
+    this.#stopping.abort();
     for (const w of this.#waiters) {
       clearTimeout(w.timer);
       w.reject(new NotReadyError("update log reader (stopping)"));

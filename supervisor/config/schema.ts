@@ -290,9 +290,19 @@ export const ClusterConfigSchema = z.strictObject({
       loadHalfLifeMs: int(100, 3_600_000).default(10_000),
     })
     .prefault({}),
-  /** How the coordinator plans moving partitions to even out shard load (`colony rebalance --dry-run`). */
+  /** How the coordinator moves partitions to even out shard load (`colony rebalance`, docs/rebalancing.md). */
   rebalance: z
     .strictObject({
+      /** Run rebalance rounds while training (false: only when an operator runs `colony rebalance`). Default true. */
+      auto: z.boolean().default(true),
+      /** Milliseconds between automatic rounds. Default 5000. */
+      intervalMs: int(100, 3_600_000).default(5000),
+      /**
+       * Milliseconds after a round that moved partitions before the next automatic one: the
+       * moved partitions' rates restart on their new owners and need a few half-lives
+       * (shards.loadHalfLifeMs) to mean something again. Default 30000.
+       */
+      cooldownMs: int(0, 3_600_000).default(30_000),
       /** Target max/mean shard load (rows/s); a plan stops once it is reached. Default 1.15. */
       targetRatio: numberBetween(1, 100).default(1.15),
       /** Most partition moves in one round. Default 8. */

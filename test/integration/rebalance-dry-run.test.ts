@@ -40,7 +40,9 @@ describe("colony rebalance --dry-run on a running 4-shard cluster", () => {
     job = startColony(["up", "examples/ctr.yaml", "--run-dir", mkdtempSync(join(tmpdir(), `colony-${CLUSTER}-`)), "--json",
       "--set", `cluster=${CLUSTER}`, "--set", `job.data.path=${ctrFile(40_000, 1, { zipf: 1.3 })}`, "--set", `job.data.eval=${ctrFile(2000, 2, { zipf: 1.3 })}`,
       "--set", "shards.count=4", "--set", "workers.count=2", "--set", "job.epochs=50",
-      "--set", "job.batch=512", "--set", "job.data.rowsPerTask=4096", "--set", "supervision.heartbeatTimeoutMs=20000"]);
+      "--set", "job.batch=512", "--set", "job.data.rowsPerTask=4096", "--set", "supervision.heartbeatTimeoutMs=20000",
+      // Nothing moves on its own here: the plan is compared with the load it was made from.
+      "--set", "rebalance.auto=false"]);
 
     // Every shard serving and reporting a non-zero load.
     const reporting = (s: StatusReply): boolean => isTraining(s)
@@ -124,9 +126,9 @@ describe("colony rebalance --dry-run on a running 4-shard cluster", () => {
     await untilStatus(CLUSTER, "the coordinator counting the bad report", (x) => coordinatorRejected(x) >= 1, 10_000);
     expect((await runColony(["rebalance", "--dry-run", "--json", "--cluster", CLUSTER])).code).toBe(0);
 
-    // Without --dry-run: a clear refusal, nothing pretended.
-    const live = await runColony(["rebalance", "--cluster", CLUSTER]);
-    expect(live.code).toBe(2);
-    expect(live.stderr).toMatch(/not built yet/);
+    // A bad limit is refused before anything is asked.
+    const badTarget = await runColony(["rebalance", "--cluster", CLUSTER, "--target", "0.5"]);
+    expect(badTarget.code).toBe(2);
+    expect(badTarget.stderr).toMatch(/--target must be/);
   }, 90_000);
 });

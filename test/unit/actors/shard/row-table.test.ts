@@ -308,4 +308,56 @@ describe("RowTable", () => {
       expect(() => new RowTable({ width: 1, initialCapacity: -1 })).toThrow(RangeError);
     });
   });
+
+  describe("delete", () => {
+    it("behaves like a Map under any mix of inserts and deletes: contents, values and dense indexes", () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 60 })), { maxLength: 400 }),
+          (ops) => {
+            const table = new RowTable({ width: 3, pageRows: 8 });
+            const reference = new Map<string, number>();
+            let stamp = 1;
+            for (const [insert, hi, lo] of ops) {
+              const key = `${hi}:${lo}`;
+              if (insert) {
+                const index = table.findOrInsert(hi, lo);
+                const offset = table.offset(index);
+                if (table.lastCreated) {
+                  // A reused row must come back zero-filled.
+                  expect(Array.from(table.page(index).subarray(offset, offset + 3))).toEqual([0, 0, 0]);
+                  table.page(index).fill(stamp, offset, offset + 3);
+                  reference.set(key, stamp++);
+                }
+              } else {
+                expect(table.delete(hi, lo)).toBe(reference.delete(key));
+              }
+              expect(table.size).toBe(reference.size);
+            }
+            for (const [key, value] of reference) {
+              const [hi, lo] = key.split(":").map(Number) as [number, number];
+              const index = table.find(hi, lo);
+              expect(index).toBeGreaterThanOrEqual(0);
+              expect(index).toBeLessThan(table.size);
+              expect(`${table.keyHi(index)}:${table.keyLo(index)}`).toBe(key);
+              expect(rowOf(table, index)).toEqual([value, value, value]);
+            }
+          },
+        ),
+      );
+    });
+
+    it("finds every remaining key after deleting most of a table that grew", () => {
+      const table = new RowTable({ width: 1 });
+      for (let id = 0; id < 5000; id++) table.page(table.findOrInsert(7, id))[table.offset(table.find(7, id))] = id;
+      for (let id = 0; id < 5000; id++) if (id % 5 !== 0) expect(table.delete(7, id)).toBe(true);
+      expect(table.size).toBe(1000);
+      for (let id = 0; id < 5000; id++) {
+        const index = table.find(7, id);
+        if (id % 5 === 0) expect(rowOf(table, index)).toEqual([id]);
+        else expect(index).toBe(-1);
+      }
+      expect(table.delete(7, 1)).toBe(false);
+    });
+  });
 });

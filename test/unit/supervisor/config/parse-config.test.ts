@@ -70,7 +70,7 @@ describe("parseConfig", () => {
         pullTimeoutMs: 10_000,
       },
       shards: { count: 2, snapshotMs: 5000, purgeLog: false, loadReportMs: 1000, loadHalfLifeMs: 10_000 },
-      rebalance: { targetRatio: 1.15, maxMoves: 8 },
+      rebalance: { auto: true, intervalMs: 5000, cooldownMs: 30_000, targetRatio: 1.15, maxMoves: 8 },
       workers: { count: 2 },
       supervision: {
         strategy: "one_for_one",
