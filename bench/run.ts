@@ -16,7 +16,8 @@
  *
  * `npm run bench -- elasticity [--reps N] [--quick]` runs the elasticity benchmark
  * instead (scale, worker and shard restarts; see elasticity.ts); `npm run bench --
- * observability [--pairs N] [--quick]` measures what metrics and tracing cost.
+ * observability [--pairs N] [--quick]` measures what metrics and tracing cost; `npm run
+ * bench -- rebalance [--zipf S] [--shards N]` what live rebalancing buys (rebalance.ts).
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -31,6 +32,7 @@ import { runColonyEval, runColonyUp, workerBreakdown } from "./colony-run.js";
 import { ensureCtrData, estimatePayload, oracleAuc } from "./ctr-data.js";
 import { elasticityMain } from "./elasticity.js";
 import { observabilityMain } from "./observability-overhead.js";
+import { rebalanceMain } from "./rebalance.js";
 import { detectMachine } from "./machine.js";
 import { measureRequestThroughputs } from "./nats-request-throughput.js";
 import { markdownReport, summaryOf, type BenchRecord, type Messaging } from "./report.js";
@@ -245,6 +247,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 async function main(): Promise<void> {
   if (process.argv[2] === "elasticity") return elasticityMain(process.argv.slice(3));
   if (process.argv[2] === "observability") return observabilityMain(process.argv.slice(3));
+  if (process.argv[2] === "rebalance") {
+    process.exitCode = await rebalanceMain(process.argv.slice(3));
+    return;
+  }
   const opts = parseBenchArgs(process.argv.slice(2));
   const log = opts.json ? () => undefined : (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = await runBench(opts, log);

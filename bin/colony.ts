@@ -19,6 +19,7 @@ const USAGE = `usage:
   colony dashboard [--cluster NAME | --nats URL --cluster NAME] [--port N] [--host H] [--interval MS]
       serve a live web page of the cluster (topology, loss and throughput curves, shard-load heatmap, events)
   colony scale workers=N | shards=N [--cluster NAME | --nats URL --cluster NAME]
+  colony bench rebalance [--zipf S] [--shards N] [--partitions P] [--quick] [--json]
   colony rebalance [--dry-run] [--cluster NAME | --nats URL --cluster NAME] [--json] [--target R] [--max-moves N]
       each shard's load (rows/s), max/mean now and predicted, and the partition moves the coordinator
       would make to bring max/mean to R (default from the config, 1.15); live migration is not built yet
@@ -137,6 +138,17 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./chaos.js")).chaosCommand({
         scenario: positionals[1]!, seed, set: values.set ?? [], report: values.report, runDir: values["run-dir"], json: values.json ?? false,
       });
+    }
+    case "bench": {
+      if (rest[0] !== "rebalance") throw new UsageError("usage: colony bench rebalance [--zipf S] [--shards N] [--json]");
+      let args: string[];
+      try {
+        args = rest.slice(1);
+        (await import("../bench/rebalance.js")).parseRebalanceArgs(args);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      return (await import("../bench/rebalance.js")).rebalanceMain(args);
     }
     case undefined:
     case "help":

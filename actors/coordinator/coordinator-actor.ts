@@ -12,7 +12,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { createActor, fromPromise } from "xstate";
 import {
-  ActorKind, commitMsgId, encodeMessage, mapBucket, NotReadyError, roundRobinMap, subjects,
+  ActorKind, commitMsgId, encodeMessage, mapBucket, roundRobinMap, subjects,
   type ActorRef, type HeldOutEval, type JobDone, type CheckpointPart,
 } from "../../protocols/index.js";
 import {
@@ -21,18 +21,14 @@ import {
 } from "../../train/index.js";
 import { dataSpecOf, microBatchesOf, rowsPerTaskOf } from "../runtime/actor-config.js";
 import { hostActor, stateOf, type ActorContext } from "../runtime/actor-host.js";
-import { readPartitionMap, watchPartitionMap } from "../runtime/map-watch.js";
+import { watchPartitionMap } from "../runtime/map-watch.js";
 import { request } from "../runtime/request.js";
 import { openUpdateLog } from "../runtime/update-log.js";
 import { coordinatorMachine } from "./coordinator-machine.js";
 import { HeldOutEvaluator } from "./held-out-evaluator.js";
 import { JobState } from "./job-state.js";
 import { PartitionPlacement } from "./partition-placement.js";
-import { DEFAULT_MAX_MOVES, DEFAULT_TARGET_RATIO } from "./rebalance-plan.js";
-import { Rebalancer } from "./rebalancer.js";
-import { ShardLoadBoard } from "./shard-load-board.js";
-import { ShardScaling } from "./shard-scaling.js";
-import { HandoffStore } from "../runtime/handoff-store.js";
+import { servePlacement } from "./placement-requests.js";
 import { StalenessGate } from "./staleness-gate.js";
 import { resumedProgress } from "./resumed-progress.js";
 import { TaskQueue, type TaskProgress } from "./task-queue.js";
@@ -263,46 +259,12 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
     return { v: 1, type: "ctl.finished", accepted: true };
   });
 
-  const loads = new ShardLoadBoard({ clock });
-  /** Shards that serve: joined, heard from lately, and caught up with the log. */
-  const servingShards = (): string[] =>
-    [...members.values()].filter((x) => x.ref.kind === ActorKind.Shard && !x.lost && x.state === "serving").map((x) => x.ref.id);
-  const shardScaling = new ShardScaling({
-    placement, board: loads, handoffs: new HandoffStore({ nc, cluster, jobId: config.jobId }), servingShards, log, counters,
-    desired: config.shards.count, targetRatio: config.rebalance?.targetRatio ?? DEFAULT_TARGET_RATIO,
-  });
-  const rebalancer = new Rebalancer({
-    board: loads, placement, liveShards: () => servingShards().filter((id) => shardScaling.keeps(id)), log, counters, clock,
-    options: {
-      auto: config.rebalance?.auto ?? false, intervalMs: config.rebalance?.intervalMs ?? 5000, cooldownMs: config.rebalance?.cooldownMs ?? 30_000,
-      targetRatio: config.rebalance?.targetRatio ?? DEFAULT_TARGET_RATIO, maxMoves: config.rebalance?.maxMoves ?? DEFAULT_MAX_MOVES,
-    },
-  });
-  mailbox.serve(subjects.load(cluster), ["ps.load"], (m) => {
-    loads.update(m);
-    return undefined;
-  });
-
-  // A dry run: the plan is computed from the latest reports and returned; nothing moves.
-  mailbox.serve(subjects.rebalancePlan(cluster), ["ctl.rebalance.plan"], async (m) => {
-    const map = await readPartitionMap(nc, cluster);
-    if (!map || map.jobId !== config.jobId) throw new NotReadyError("the partition map of this job");
-    const live = [...members.values()].filter((x) => x.ref.kind === ActorKind.Shard && !x.lost).map((x) => x.ref.id);
-    counters.inc("rebalance.plans");
-    return loads.plan(map, live, {
-      targetRatio: m.targetRatio ?? config.rebalance?.targetRatio, maxMoves: m.maxMoves ?? config.rebalance?.maxMoves,
-    });
-  });
-
-  mailbox.serve(subjects.scaleShards(cluster), ["ctl.scale.shards"], async (m) => {
-    if (!training()) return { v: 1, type: "ctl.scaled.shards", accepted: false, shards: m.shards, reason: `the job is ${stateOf(actor.getSnapshot())}, not training` };
-    return shardScaling.scale(m.shards);
-  });
-
-  // A round now, for an operator: plan as the dry run does, then move.
-  mailbox.serve(subjects.rebalanceRun(cluster), ["ctl.rebalance.run"], async (m) => {
-    if (!training()) throw new NotReadyError(`rebalancing (the job is ${stateOf(actor.getSnapshot())}, not training)`);
-    return rebalancer.round("operator", { targetRatio: m.targetRatio, maxMoves: m.maxMoves });
+  // Load reports, the rebalancer, shard scaling and their operator requests.
+  const { rebalancer, shardScaling } = servePlacement({
+    ctx, placement, clock, training,
+    stateLabel: () => stateOf(actor.getSnapshot()),
+    serving: () => [...members.values()].filter((x) => x.ref.kind === ActorKind.Shard && !x.lost && x.state === "serving").map((x) => x.ref.id),
+    live: () => [...members.values()].filter((x) => x.ref.kind === ActorKind.Shard && !x.lost).map((x) => x.ref.id),
   });
 
   const heldOut = startHeldOutEvaluations();
