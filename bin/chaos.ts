@@ -76,12 +76,15 @@ export async function chaosCommand(args: ChaosArgs): Promise<number> {
       natsUrl: nats.url,
       cluster: base.cluster,
       async runJob(variant, hooks) {
-        // The reference run is fault-free: no planted bug either.
+        // The reference run is fault-free: no planted bug either, and no partition moves.
         const failpoints = process.env["COLONY_FAILPOINTS"];
         if (variant === "reference") delete process.env["COLONY_FAILPOINTS"];
         try {
           const cluster = variant === "chaos" ? base.cluster : `${base.cluster.slice(0, 27)}-ref`;
-          const config = { ...base, cluster, nats: { ...base.nats, url: nats.url } };
+          // The reference run keeps every partition where static hashing put it: the
+          // parameters must not depend on where partitions lived.
+          const rebalance = variant === "reference" ? { ...base.rebalance, auto: false } : base.rebalance;
+          const config = { ...base, cluster, rebalance, nats: { ...base.nats, url: nats.url } };
           const dir = join(runDir, variant);
           const chaos = variant === "chaos" && links.size > 0;
           const done = await runCluster({

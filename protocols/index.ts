@@ -19,7 +19,7 @@ export {
   handoffName, type HandoffTable, type LogMapChange, type PartitionHandoff, type PartitionHandoffWire,
 } from "./partition-handoff.js";
 export { MAX_SHARDS, type ShardScale, type ShardScaled } from "./shard-scaling.js";
-export { handoffBucket, logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
+export { handoffStream, logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
 export { commitMsgId, logMsgId, syncMsgId, type BatchOrigin, type LogCommit, type LogUpdate, type LogUpdateWire } from "./update-log.js";
 export type { Finish, Finished, MemberStatus, ShardLoadStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
 export type { SyncStep, TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";

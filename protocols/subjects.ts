@@ -53,6 +53,10 @@ export const subjects = {
   logMark: (cluster: string) => `${root(cluster)}.log.mark`,
   /** JetStream: the update logs of every partition (the log stream's subjects). */
   logAll: (cluster: string) => `${root(cluster)}.log.*`,
+  /** JetStream: one chunk of a partition handoff (`name`: job, partition and log sequence). */
+  handoff: (cluster: string, name: string, chunk: number) => `${root(cluster)}.handoff.${name}.${chunk}`,
+  /** JetStream: every handoff chunk (the handoff stream's subjects). */
+  handoffAll: (cluster: string) => `${root(cluster)}.handoff.>`,
   /** Request: a shard writes its partitions into a checkpoint directory. */
   checkpoint: (cluster: string, shardId: string) => `${root(cluster)}.ps.${shardId}.checkpoint`,
 } as const;
@@ -76,8 +80,8 @@ export const stateBucket = (cluster: string): string => `colony_${cluster.replac
 /** Keys inside the state bucket. */
 export const StateKey = { Tasks: "tasks", Desired: "desired", DesiredShards: "desired-shards", Log: "log" } as const;
 
-/** JetStream object store holding partition handoffs (a moving partition's state, by partition and log sequence). */
-export const handoffBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_handoff`;
+/** JetStream stream holding partition handoffs (a moving partition's state, by partition and log sequence). */
+export const handoffStream = (cluster: string): string => `COLONY_${cluster.replace(/-/g, "_")}_HANDOFF`;
 
 /** Key of the partition map inside its bucket. */
 export const MAP_KEY = "map";

@@ -7,8 +7,8 @@
  */
 import { jetstreamManager, JetStreamApiError, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import { Objm } from "@nats-io/obj";
-import { handoffBucket, logStream, subjects } from "../../protocols/index.js";
+import { handoffStream, logStream, subjects } from "../../protocols/index.js";
+import { openHandoffStream } from "./handoff-store.js";
 
 /** How long the server remembers a `Nats-Msg-Id`: longer than any append is retried. */
 export const LOG_DEDUPE_WINDOW_MS = 120_000;
@@ -25,13 +25,14 @@ export async function openUpdateLog(nc: NatsConnection, cluster: string, opts: {
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
     }
-    // Partition handoffs are named by log sequence: those of an earlier job must go with its log.
+    // Partition handoffs are named by log sequence: those of an earlier job go with its log.
     try {
-      await (await new Objm(nc).open(handoffBucket(cluster))).destroy();
+      await jsm.streams.delete(handoffStream(cluster));
     } catch (err) {
-      if (!isStreamNotFound(err) && !/not found/i.test((err as Error).message)) throw err;
+      if (!isStreamNotFound(err)) throw err;
     }
   }
+  await openHandoffStream(jsm, cluster);
   try {
     await jsm.streams.info(name);
     return;

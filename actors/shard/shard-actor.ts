@@ -6,9 +6,9 @@
  * partitions it owns is read from the log itself (`log.map` entries; a moving partition
  * is handed over at its entry, see update-log-reader.ts), so ownership and applied
  * entries never disagree. It answers a key it does not own with a redirect
- * (NotOwnerError carrying the current epoch), never with wrong data. It counts every pull served and push applied per
- * partition and publishes the decayed rates and its hottest keys (`ps.load`) about once
- * a second.
+ * (NotOwnerError carrying the current epoch), never with wrong data. It counts every
+ * pull served and push applied per partition and publishes the decayed rates and its
+ * hottest keys (`ps.load`) about once a second.
  */
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
