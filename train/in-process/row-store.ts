@@ -2,9 +2,10 @@
  * The parameters of one in-process training run that are keyed by (table, id): rows of
  * one width created lazily on first touch, as a parameter shard creates them, and the
  * optimizer state beside each. Rows live end to end in one Float32Array (row r at
- * r·dim) so the fused kernels (gather, adagradRows, …) work on them in place; a
- * open-addressing hash map from (table, id) to row number finds them. No NATS, no
- * partitions: this is the single-process counterpart of the shards' RowTable.
+ * r·dim) so the fused kernels (gather, adagradRows, …) work on them in place; an
+ * open-addressing hash map from (table, id) to row number finds them. Each map slot
+ * holds its key and its row side by side (16 bytes), so a lookup costs one cache miss,
+ * not three. No NATS, no partitions: the single-process counterpart of a shard's RowTable.
  */
 
 /** How a new row gets its values: the model's deterministic init, the optimizer's initial state. */
@@ -18,7 +19,8 @@ export interface RowInit {
 const INITIAL_ROWS = 1 << 14;
 /** The map is grown when it would be more than half full, so probes stay short. */
 const MAX_LOAD = 0.5;
-const EMPTY = -1;
+/** Int32s per map slot: row + 1 (0: empty), table, id (as int32), padding to 16 bytes. */
+const SLOT = 4;
 
 /** Rows of `dim` floats keyed by (table, id), plus `stateWidth` floats of optimizer state each. @internal */
 export class RowStore {
@@ -29,11 +31,12 @@ export class RowStore {
   #params: Float32Array;
   #state: Float32Array;
   #size = 0;
-  // The hash map: slot → row number (EMPTY when free), and the key of that row.
-  #slotRow: Int32Array;
+  /** The hash map, SLOT int32s per slot; mask + 1 slots. */
+  #slots: Int32Array;
+  #mask: number;
+  // The key of each row, to rebuild the map when it grows.
   #rowTable: Uint32Array;
   #rowId: Uint32Array;
-  #mask: number;
 
   constructor(dim: number, stateWidth: number, init: RowInit) {
     this.dim = dim;
@@ -43,7 +46,7 @@ export class RowStore {
     this.#state = new Float32Array(INITIAL_ROWS * stateWidth);
     this.#rowTable = new Uint32Array(INITIAL_ROWS);
     this.#rowId = new Uint32Array(INITIAL_ROWS);
-    this.#slotRow = new Int32Array(2 * INITIAL_ROWS).fill(EMPTY);
+    this.#slots = new Int32Array(2 * INITIAL_ROWS * SLOT);
     this.#mask = 2 * INITIAL_ROWS - 1;
   }
 
@@ -74,17 +77,19 @@ export class RowStore {
     for (let i = 0; i < count; i++) {
       const table = tables[i]!;
       const id = ids[i]!;
-      const slotRow = this.#slotRow;
+      const key = id | 0;
+      const slots = this.#slots;
       const mask = this.#mask;
       let h = hashKey(table, id) & mask;
       for (;;) {
-        const row = slotRow[h]!;
-        if (row === EMPTY) {
+        const at = h * SLOT;
+        const rowPlusOne = slots[at]!;
+        if (rowPlusOne === 0) {
           out[i] = this.#create(table, id, h);
           break;
         }
-        if (this.#rowId[row] === id && this.#rowTable[row] === table) {
-          out[i] = row;
+        if (slots[at + 2] === key && slots[at + 1] === (table | 0)) {
+          out[i] = rowPlusOne - 1;
           break;
         }
         h = (h + 1) & mask;
@@ -98,10 +103,10 @@ export class RowStore {
       this.#grow();
       // The map was rebuilt: find the key's free slot again.
       h = hashKey(table, id) & this.#mask;
-      while (this.#slotRow[h] !== EMPTY) h = (h + 1) & this.#mask;
+      while (this.#slots[h * SLOT] !== 0) h = (h + 1) & this.#mask;
     }
     const row = this.#size++;
-    this.#slotRow[h] = row;
+    this.#fill(this.#slots, h, row, table, id);
     this.#rowTable[row] = table;
     this.#rowId[row] = id;
     this.#init.params(table, id, this.#params, row * this.dim);
@@ -124,16 +129,24 @@ export class RowStore {
     const rowId = new Uint32Array(rows);
     rowId.set(this.#rowId);
     this.#rowId = rowId;
-    const slots = 2 * rows;
-    const slotRow = new Int32Array(slots).fill(EMPTY);
-    const mask = slots - 1;
+    const mask = 2 * rows - 1;
+    const slots = new Int32Array((mask + 1) * SLOT);
     for (let row = 0; row < this.#size; row++) {
-      let h = hashKey(rowTable[row]!, rowId[row]!) & mask;
-      while (slotRow[h] !== EMPTY) h = (h + 1) & mask;
-      slotRow[h] = row;
+      const table = rowTable[row]!;
+      const id = rowId[row]!;
+      let h = hashKey(table, id) & mask;
+      while (slots[h * SLOT] !== 0) h = (h + 1) & mask;
+      this.#fill(slots, h, row, table, id);
     }
-    this.#slotRow = slotRow;
+    this.#slots = slots;
     this.#mask = mask;
+  }
+
+  #fill(slots: Int32Array, h: number, row: number, table: number, id: number): void {
+    const at = h * SLOT;
+    slots[at] = row + 1;
+    slots[at + 1] = table;
+    slots[at + 2] = id | 0;
   }
 }
 
