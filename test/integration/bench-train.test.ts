@@ -26,6 +26,17 @@ describe("colony bench train (the built CLI)", () => {
     expect(run.stdout).toMatch(/test AUC: +0\.\d{4}/);
   });
 
+  it.skipIf(!nativeBuilt)(`trains the model and data format its --config names (lr on the census CSV, 3 epochs)${NATIVE_SKIP_NOTE}`, async () => {
+    const run = await runColony([
+      "bench", "train", "--config", "examples/adult.yaml", "--data", "examples/data/adult-train.csv", "--test", "examples/data/adult-test.csv", "--json", "--threads", "1",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.result).toMatchObject({ model: "lr", batch: 256, epochs: 3, testRows: 6343 });
+    // Three passes over the 26,218-row training file.
+    expect(run.result!["trainRows"]).toBe(3 * 26_218);
+    expect(run.result!["testAuc"] as number).toBeGreaterThan(0.85);
+  });
+
   it("exits 2 naming the file when the data file is missing", async () => {
     const run = await runColony(["bench", "train", "--data", "/nonexistent/train.tsv", "--test", ctrFile(2000, 32), "--json"]);
     expect(run.code).toBe(2);
