@@ -66,7 +66,7 @@ function humanReadable(r: InProcessTrainResult): string {
   const n = (x: number): string => Math.round(x).toLocaleString("en-US");
   const ms = r.perBatchMs;
   return [
-    `${r.model}, ${r.kernels} kernels, ${r.threads ?? 1} GEMM threads, batch ${r.batch}, ${r.epochs} epoch(s), ${n(r.trainRows)} train rows, ${n(r.testRows)} test rows`,
+    `${r.model}, ${r.kernels} kernels, ${r.threads ?? 1} GEMM thread(s), batch ${r.batch}, ${r.epochs} epoch(s), ${n(r.trainRows)} train rows, ${n(r.testRows)} test rows`,
     `training loop: ${n(r.loopSamplesPerSec)} samples/s (${r.loopSeconds} s)`,
     `end to end:    ${n(r.e2eSamplesPerSec)} samples/s (${r.totalSeconds} s: read ${r.readSeconds} s, score ${r.evalSeconds} s)`,
     `test AUC:      ${r.testAuc.toFixed(4)} (log loss ${r.testLogLoss.toFixed(4)}; train loss ${r.firstLoss.toFixed(4)} → ${r.lastLoss.toFixed(4)})`,
