@@ -7,6 +7,7 @@ import type { ActorCounters, ColonyEvalRun, UpResult, WorkerBreakdown } from "./
 import { describeMachine, type MachineInfo } from "./machine.js";
 import type { PayloadEstimate } from "./ctr-data.js";
 import type { RequestThroughput } from "./nats-request-throughput.js";
+import type { InProcessRun } from "./in-process-run.js";
 import type { ShardMemoryResult } from "./shard-memory.js";
 import type { PeerRun, PeerSkipped } from "./torch-peer.js";
 
@@ -30,13 +31,16 @@ export interface Messaging {
 /** Everything one benchmark run measured. */
 export interface BenchRecord {
   readonly bench: "colony-ctr";
-  readonly version: 1;
+  /** 2: adds inProcess and the in-process ratios. */
+  readonly version: 2;
   readonly date: string;
   readonly command: string;
   readonly options: { readonly rows: number; readonly quick: boolean; readonly peer: boolean; readonly install: boolean };
   /** Detected when the run started; its loadAverage1m is the load before the run. */
   readonly machine: MachineInfo;
   readonly loadAverage1mAtEnd: number;
+  /** One-minute load average just before each timed step ("colony up", "in process", "peer"). */
+  readonly loadAverage1mBefore: Readonly<Record<string, number>>;
   readonly workload: {
     readonly config: string;
     readonly model: string;
@@ -66,6 +70,8 @@ export interface BenchRecord {
     readonly actors: readonly ActorCounters[] | undefined;
     readonly eval: ColonyEvalRun;
   };
+  /** The same job trained in one process, no NATS (`colony bench train`), on the same files in the same run. */
+  readonly inProcess: InProcessRun;
   readonly peer: PeerRun | PeerSkipped;
   readonly ratios:
     | {
@@ -75,6 +81,12 @@ export interface BenchRecord {
         readonly trainLoopFrom: "heartbeats" | "job";
         readonly endToEnd: number;
         readonly auc: number | undefined;
+        /** In-process training loop / the peer's: the issue's floor is 2 on CPU. */
+        readonly inProcessTrainLoop: number;
+        /** In-process trainRows / wall seconds of the command, over the peer's same figure. */
+        readonly inProcessEndToEnd: number;
+        /** In-process test AUC − the peer's: the issue asks for equal AUC (±0.005). */
+        readonly inProcessAucDelta: number;
       }
     | undefined;
   readonly nats: { readonly payload: PayloadEstimate; readonly inFlight: number; readonly pull: RequestThroughput; readonly push: RequestThroughput };
@@ -84,12 +96,14 @@ export interface BenchRecord {
 const int = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "–" : Math.round(x).toLocaleString("en-US"));
 const fix = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+const signed = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "–" : `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`);
 const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
 
 /** latest.md: the headline table, the worker breakdown, messaging next to raw NATS, shard memory, the machine. */
 export function markdownReport(r: BenchRecord): string {
   const peer = "skipped" in r.peer ? undefined : r.peer;
   const c = r.colony;
+  const ip = r.inProcess.result;
   const w = r.workload;
   const lines = [
     "# Benchmark: dlrm-small on synthetic CTR data",
@@ -101,13 +115,22 @@ export function markdownReport(r: BenchRecord): string {
         : `Peer: ${peer.peer} on ${peer.device}, ${peer.threads} threads, OpenBLAS ${peer.openblas}, same files, same run.`),
     `Produced by \`${r.command}\` on ${r.date}.`,
     "",
-    "| | Colony | PyTorch peer | Colony / peer |",
-    "| --- | ---: | ---: | ---: |",
-    `| training loop, samples/s | ${int(c.samplesPerSec.loop ?? c.samplesPerSec.job)}${c.samplesPerSec.loop === undefined ? " (job)" : ""} | ${int(peer?.samplesPerSec)} | ${fix(r.ratios?.trainLoop, 2)} |`,
-    `| end to end, samples/s | ${int(c.samplesPerSec.e2e)} | ${int(peer?.e2eSamplesPerSec)} | ${fix(r.ratios?.endToEnd, 2)} |`,
-    `| test AUC after one epoch | ${fix(c.auc, 4)} | ${fix(peer?.testAuc, 4)} | ${fix(r.ratios?.auc, 3)} |`,
-    `| wall time of the command, s | ${fix(c.up.wallSeconds, 1)} | ${fix(peer?.wallSeconds, 1)} | |`,
-    `| job samples/s (coordinator's time: cut, train, checkpoint, eval) | ${int(c.samplesPerSec.job)} | | |`,
+    `Machine: ${describeMachine(r.machine)}; load average (1 min) ${fix(r.machine.loadAverage1m, 2)} at the start, ${fix(r.loadAverage1mAtEnd, 2)} at the end; ` +
+      `before each step: ${Object.entries(r.loadAverage1mBefore).map(([step, load]) => `${step} ${fix(load, 2)}`).join(", ")} ` +
+      "(other work on the machine slows every column; all of them ran one after another in this run).",
+    "",
+    "| | Colony, one process (no NATS) | Colony cluster | PyTorch peer | one process / peer | cluster / peer |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| training loop, samples/s | ${int(ip.loopSamplesPerSec)} | ${int(c.samplesPerSec.loop ?? c.samplesPerSec.job)}${c.samplesPerSec.loop === undefined ? " (job)" : ""} | ${int(peer?.samplesPerSec)} | ${fix(r.ratios?.inProcessTrainLoop, 2)} | ${fix(r.ratios?.trainLoop, 2)} |`,
+    `| end to end (command wall time), samples/s | ${int(r.inProcess.e2eSamplesPerSec)} | ${int(c.samplesPerSec.e2e)} | ${int(peer?.e2eSamplesPerSec)} | ${fix(r.ratios?.inProcessEndToEnd, 2)} | ${fix(r.ratios?.endToEnd, 2)} |`,
+    `| test AUC after one epoch | ${fix(ip.testAuc, 4)} | ${fix(c.auc, 4)} | ${fix(peer?.testAuc, 4)} | ${signed(r.ratios?.inProcessAucDelta, 4)} (difference) | ${fix(r.ratios?.auc, 3)} (ratio) |`,
+    `| wall time of the command, s | ${fix(r.inProcess.wallSeconds, 1)} | ${fix(c.up.wallSeconds, 1)} | ${fix(peer?.wallSeconds, 1)} | | |`,
+    `| job samples/s (coordinator's time: cut, train, checkpoint, eval) | | ${int(c.samplesPerSec.job)} | | | |`,
+    "",
+    `One process: \`${r.inProcess.command}\` (${ip.kernels} kernels, ${ip.threads ?? 1} GEMM threads); its loop is every step but reading and parsing, ` +
+      "the peer's is its loop over data loaded beforehand. Per batch, ms: " +
+      `read + parse ${fix(ip.perBatchMs.read, 2)}, plan ${fix(ip.perBatchMs.plan, 2)}, row lookup ${fix(ip.perBatchMs.lookup, 2)}, gather ${fix(ip.perBatchMs.gather, 2)}, ` +
+      `forward + backward ${fix(ip.perBatchMs.step, 2)}, fused optimizer ${fix(ip.perBatchMs.optimizer, 2)}.`,
     "",
     `Best AUC any model can reach on this test file (the planted model's): ${fix(r.data.oracleAuc, 4)}. ` +
       `\`colony eval\` on the final checkpoint: AUC ${fix(c.eval.auc, 4)}, log loss ${fix(c.eval.logloss, 4)} on ${int(c.eval.rows)} rows in ${fix(c.eval.wallSeconds, 1)} s.`,
@@ -157,8 +180,6 @@ export function markdownReport(r: BenchRecord): string {
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     `| ${int(s.rows)} | ${s.dim} | ${fix(s.bytesPerRow, 1)} (${s.stateWidth * 4}) | ${fix(s.ratio, 3)} | ${fix(s.rssDeltaBytes / s.rawBytes, 3)}${s.gcExposed ? "" : " (no gc)"} | ${int(s.insertRowsPerSec)} | ${int(s.findRowsPerSec)} |`,
     "",
-    `Machine: ${describeMachine(r.machine)}; load average (1 min) ${fix(r.machine.loadAverage1m, 2)} at the start, ${fix(r.loadAverage1mAtEnd, 2)} at the end.`,
-    "",
   );
   return lines.join("\n");
 }
@@ -171,11 +192,13 @@ export function summaryOf(r: BenchRecord): Record<string, unknown> {
   return {
     ok: true,
     rows: r.workload.trainRows,
+    inProcess: { loopSamplesPerSec: r.inProcess.result.loopSamplesPerSec, e2eSamplesPerSec: r.inProcess.e2eSamplesPerSec, auc: r.inProcess.result.testAuc },
     colony: { loopSamplesPerSec: r.colony.samplesPerSec.loop, jobSamplesPerSec: r.colony.samplesPerSec.job, e2eSamplesPerSec: r.colony.samplesPerSec.e2e, auc: r.colony.auc },
     peer,
     ratios: r.ratios,
     natsPull: { replyBytes: r.nats.pull.replyBytes, requestsPerSec: r.nats.pull.requestsPerSec, mbPerSec: r.nats.pull.mbPerSec },
     shardBytesPerRow: Math.round(r.shardMemory.bytesPerRow * 10) / 10,
     machine: `${r.machine.cpu}, ${r.machine.cores} cores`,
+    loadAverage1m: { start: r.machine.loadAverage1m, end: r.loadAverage1mAtEnd },
   };
 }

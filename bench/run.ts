@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the project benchmark (../shared/bench/README.md) in one run on one
  * machine. It generates (or reuses) the CTR data, runs Colony end to end through its CLI
- * (`colony up examples/ctr.yaml`, then `colony eval` on the checkpoint), runs the
- * PyTorch peer on the same files, measures raw NATS request/reply throughput at the
+ * (`colony up examples/ctr.yaml`, then `colony eval` on the checkpoint), trains the same
+ * job in one process without NATS (`colony bench train`: the cost of distribution is the
+ * gap between the two), runs the PyTorch peer on the same files, measures raw NATS request/reply throughput at the
  * payload sizes of this workload's pulls and pushes, and measures a shard's row memory.
  * Steps run one after another, never side by side, so they don't share the cores.
  *
@@ -21,6 +22,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -29,6 +31,7 @@ import vm from "node:vm";
 import { loadConfig } from "../supervisor/index.js";
 import { BenchSetupError } from "./bench-errors.js";
 import { runColonyEval, runColonyUp, workerBreakdown } from "./colony-run.js";
+import { runInProcessTrain } from "./in-process-run.js";
 import { ensureCtrData, estimatePayload, oracleAuc } from "./ctr-data.js";
 import { elasticityMain } from "./elasticity.js";
 import { observabilityMain } from "./observability-overhead.js";
@@ -56,6 +59,8 @@ const CONFIG = "examples/ctr.yaml";
 const TMP = "bench/tmp";
 const RUN_DIR = `${TMP}/run-ctr`;
 const PEER_THREADS = 2;
+/** GEMM threads of the in-process run: the peer's thread count, so both use the same cores. */
+const IN_PROCESS_THREADS = PEER_THREADS;
 /** Requests kept in flight in the raw NATS measurement: 2 workers × 2 shards, the cluster's most concurrent pulls. */
 const NATS_IN_FLIGHT = 4;
 const NATS_SECONDS = 5;
@@ -81,6 +86,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   const ceilingAuc = await oracleAuc(data.test, data.testOracle);
 
   log(`colony up ${CONFIG} (${config.shards.count} shards, ${config.workers.count} workers, batch ${config.job.batch})`);
+  const loadBefore: Record<string, number> = { "colony up": os.loadavg()[0] ?? NaN };
   await rm(path.join(root, RUN_DIR), { recursive: true, force: true });
   await mkdir(path.join(root, RUN_DIR), { recursive: true });
   const up = await runColonyUp({
@@ -92,6 +98,14 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   const evalRun = await runColonyEval({ root, checkpoint: rel(path.resolve(root, checkpoint)), data: rel(data.test), timeoutMs: 30 * MINUTE });
   log(`colony eval: AUC ${evalRun.auc} on ${evalRun.rows} rows in ${evalRun.wallSeconds.toFixed(1)} s`);
 
+  log(`colony bench train (in process, no NATS, ${IN_PROCESS_THREADS} GEMM threads)`);
+  loadBefore["in process"] = os.loadavg()[0] ?? NaN;
+  const inProcess = await runInProcessTrain({
+    root, config: CONFIG, train: rel(data.train), test: rel(data.test), threads: IN_PROCESS_THREADS, timeoutMs: 30 * MINUTE,
+  });
+  log(`in process: loop ${inProcess.result.loopSamplesPerSec} samples/s, e2e ${Math.round(inProcess.e2eSamplesPerSec)} samples/s, AUC ${inProcess.result.testAuc}`);
+
+  loadBefore["peer"] = os.loadavg()[0] ?? NaN;
   const peer = opts.peer
     ? await runTorchPeer({ root, train: rel(data.train), test: rel(data.test), threads: PEER_THREADS, allowInstall: opts.install, timeoutMs: 90 * MINUTE, log })
     : { skipped: "--no-peer was given" };
@@ -117,12 +131,13 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   const colonyE2e = up.result.rows / up.wallSeconds;
   const record: BenchRecord = {
     bench: "colony-ctr",
-    version: 1,
+    version: 2,
     date: started.toISOString(),
     command: ["npm run bench --", ...argvOf(opts)].join(" "),
     options: opts,
     machine,
     loadAverage1mAtEnd: detectMachine().loadAverage1m,
+    loadAverage1mBefore: Object.fromEntries(Object.entries(loadBefore).map(([step, load]) => [step, round(load, 2)])),
     workload: {
       config: CONFIG,
       model: config.job.model,
@@ -151,6 +166,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       actors: up.heartbeats.available ? up.heartbeats.actors : undefined,
       eval: { ...evalRun, wallSeconds: round(evalRun.wallSeconds, 2) },
     },
+    inProcess: { ...inProcess, wallSeconds: round(inProcess.wallSeconds, 2), e2eSamplesPerSec: Math.round(inProcess.e2eSamplesPerSec) },
     peer: isPeerSkipped(peer) ? peer : { ...peer, wallSeconds: round(peer.wallSeconds, 2), e2eSamplesPerSec: Math.round(peer.e2eSamplesPerSec) },
     ratios: isPeerSkipped(peer)
       ? undefined
@@ -159,6 +175,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
           trainLoopFrom: loop === undefined ? "job" : "heartbeats",
           endToEnd: round(colonyE2e / peer.e2eSamplesPerSec, 3),
           auc: up.result.auc === undefined ? undefined : round(up.result.auc / peer.testAuc, 4),
+          inProcessTrainLoop: round(inProcess.result.loopSamplesPerSec / peer.samplesPerSec, 3),
+          inProcessEndToEnd: round(inProcess.e2eSamplesPerSec / peer.e2eSamplesPerSec, 3),
+          inProcessAucDelta: round(inProcess.result.testAuc - peer.testAuc, 4),
         },
     nats: { payload, inFlight: NATS_IN_FLIGHT, pull: natsPull, push: natsPush },
     shardMemory,

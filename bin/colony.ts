@@ -32,6 +32,9 @@ const USAGE = `usage:
       (same parameters, same digests, whatever the partitioning)
   colony export --checkpoint DIR --format safetensors --out FILE
       write the model (dense tensors, embedding ids and rows) for PyTorch and other tools
+  colony bench train --data FILE --test FILE [--backend cpu|cuda|auto] [--json] [--config CONFIG] [--threads N]
+      train the config's model (default examples/ctr.yaml: dlrm-small) for its epochs in this one process,
+      no NATS, on the native kernels; prints training-loop and end-to-end samples/s and the test AUC
   colony chaos run SCENARIO [--seed N] [--set PATH=VALUE]... [--report DIR] [--run-dir DIR] [--json]
       run a job while injecting a scenario's faults (chaos/scenarios/*.yaml), check that nothing
       was lost, and write report.json and report.html; exit code 1 when a checker fails`;
@@ -124,6 +127,25 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { checkpoint: { type: "string" }, format: { type: "string" }, out: { type: "string" } } });
       if (!values.checkpoint || !values.out) throw new UsageError("colony export needs --checkpoint DIR and --out FILE");
       return (await import("./export.js")).exportCommand({ checkpoint: values.checkpoint, format: values.format ?? "safetensors", out: values.out });
+    }
+    case "bench": {
+      const { values, positionals } = parseArgs({
+        args: rest, allowPositionals: true,
+        options: {
+          data: { type: "string" }, test: { type: "string" }, backend: { type: "string" }, json: { type: "boolean" }, config: { type: "string" },
+          threads: { type: "string" },
+        },
+      });
+      if (positionals[0] !== "train" || positionals.length !== 1) throw new UsageError("usage: colony bench train --data FILE --test FILE");
+      if (!values.data || !values.test) throw new UsageError("colony bench train needs --data FILE and --test FILE");
+      const backend = values.backend ?? "cpu";
+      if (backend !== "cpu" && backend !== "cuda" && backend !== "auto") throw new UsageError(`--backend must be cpu, cuda or auto, got '${backend}'`);
+      const threads = values.threads === undefined ? undefined : Number(values.threads);
+      if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new UsageError(`--threads must be an integer 1..64, got ${values.threads}`);
+      const command = await import("./bench-train.js");
+      return command.benchTrainCommand({
+        data: values.data, test: values.test, backend, json: values.json ?? false, config: values.config ?? command.DEFAULT_BENCH_CONFIG, threads,
+      });
     }
     case "chaos": {
       const { values, positionals } = parseArgs({

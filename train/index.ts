@@ -59,6 +59,9 @@ export type { DenseSegment, ModelOptions } from "./models/index.js";
 export { createOptimizer } from "./optimizers/index.js";
 export type { OptimizerConfig } from "./optimizers/index.js";
 
+export { DataFileError, trainInProcess } from "./in-process/index.js";
+export type { InProcessTrainOptions, InProcessTrainResult, PhaseBreakdown } from "./in-process/index.js";
+
 export { BinaryMetrics, auc, logLoss } from "./metrics/index.js";
 export type { BinaryReport } from "./metrics/index.js";
 

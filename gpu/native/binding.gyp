@@ -20,7 +20,10 @@
       "cflags!": ["-fno-exceptions", "-O2"],
       # -O3 for the loop vectoriser; no -march: the AVX2 path is chosen at run time
       # (cpu/gemm.cc), so the built file runs on any x86-64 machine it is carried to.
-      "cflags_cc": ["-O3", "-std=c++17", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      # -fno-math-errno: sqrt need not set errno, so the fused Adagrad/Adam row updates
+      # vectorise (sqrtps) instead of calling sqrtf per element (~4x faster). No result
+      # changes: sqrt is correctly rounded either way, and nothing here reads errno.
+      "cflags_cc": ["-O3", "-std=c++17", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags_cc!": ["-std=gnu++17", "-std=gnu++20", "-O2", "-fno-exceptions"]
     }
   ]
