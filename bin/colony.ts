@@ -129,6 +129,15 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./export.js")).exportCommand({ checkpoint: values.checkpoint, format: values.format ?? "safetensors", out: values.out });
     }
     case "bench": {
+      if (rest[0] === "rebalance") {
+        const args = rest.slice(1);
+        try {
+          (await import("../bench/rebalance.js")).parseRebalanceArgs(args);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        return (await import("../bench/rebalance.js")).rebalanceMain(args);
+      }
       const { values, positionals } = parseArgs({
         args: rest, allowPositionals: true,
         options: {
@@ -136,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
           threads: { type: "string" },
         },
       });
-      if (positionals[0] !== "train" || positionals.length !== 1) throw new UsageError("usage: colony bench train --data FILE --test FILE");
+      if (positionals[0] !== "train" || positionals.length !== 1) throw new UsageError("usage: colony bench train --data FILE --test FILE | colony bench rebalance [--zipf S] [--shards N]");
       if (!values.data || !values.test) throw new UsageError("colony bench train needs --data FILE and --test FILE");
       const backend = values.backend ?? "cpu";
       if (backend !== "cpu" && backend !== "cuda" && backend !== "auto") throw new UsageError(`--backend must be cpu, cuda or auto, got '${backend}'`);
@@ -160,17 +169,6 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./chaos.js")).chaosCommand({
         scenario: positionals[1]!, seed, set: values.set ?? [], report: values.report, runDir: values["run-dir"], json: values.json ?? false,
       });
-    }
-    case "bench": {
-      if (rest[0] !== "rebalance") throw new UsageError("usage: colony bench rebalance [--zipf S] [--shards N] [--json]");
-      let args: string[];
-      try {
-        args = rest.slice(1);
-        (await import("../bench/rebalance.js")).parseRebalanceArgs(args);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-      return (await import("../bench/rebalance.js")).rebalanceMain(args);
     }
     case undefined:
     case "help":
