@@ -90,6 +90,10 @@ const COUNTERS: readonly Gauge[] = [
   { name: "colony_shard_log_entries_applied", description: "Update-log entries (one partition's gradients of one push) each shard has applied.", read: perMember("shard", "log.applied") },
   { name: "colony_shard_log_duplicates", description: "Update-log entries a shard skipped as already applied (exactly-once at work).", read: perMember("shard", "log.duplicate") },
   { name: "colony_shard_log_replayed", description: "Update-log entries a shard replayed after loading a snapshot.", read: perMember("shard", "log.replayed") },
+  { name: "colony_shard_handoffs_sent", description: "Partitions a shard has handed to another (live migration).", read: perMember("shard", "handoffs.sent") },
+  { name: "colony_shard_handoffs_received", description: "Partitions a shard has taken over from another (live migration).", read: perMember("shard", "handoffs.received") },
+  { name: "colony_rebalance_rounds", description: "Rebalance rounds the coordinator has run (automatic and operator), moving or not.", read: (s, o) => { if (s.progress?.rebalance) o(s.progress.rebalance.rounds); } },
+  { name: "colony_rebalance_moves", description: "Partitions the rebalancer has moved between shards.", read: (s, o) => { if (s.progress?.rebalance) o(s.progress.rebalance.moves); } },
 ];
 
 /** Names of every metric these instruments export, for docs and tests. */
