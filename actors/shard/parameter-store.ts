@@ -136,12 +136,24 @@ export class ParameterStore {
     return out;
   }
 
-  /** Copies out the rows (params and optimizer state) whose key hashes into `partition` of `partitions`. */
-  exportPartition(partition: number, partitions: number): TableRows[] {
-    const out: TableRows[] = [];
+  /**
+   * Copies out the rows (params and optimizer state) of each of `wanted` (partitions of
+   * `partitions`), in one pass over the rows.
+   */
+  exportPartitions(wanted: readonly number[], partitions: number): Map<number, TableRows[]> {
+    const out = new Map<number, TableRows[]>(wanted.map((p) => [p, []]));
+    if (wanted.length === 0) return out;
     for (const [table, slot] of this.#tables) {
-      const rows = this.#rowsWhere(table, slot, (p) => p === partition, partitions);
-      if (rows.ids.length > 0) out.push(rows);
+      const picked = new Map<number, number[]>();
+      for (let i = 0; i < slot.rows.size; i++) {
+        const p = partitionOf(table, slot.rows.keyLo(i), partitions);
+        if (out.has(p)) {
+          let list = picked.get(p);
+          if (!list) picked.set(p, (list = []));
+          list.push(i);
+        }
+      }
+      for (const [p, rows] of picked) out.get(p)!.push(this.#copyRows(table, slot, rows));
     }
     return out;
   }
@@ -161,11 +173,8 @@ export class ParameterStore {
     return dropped;
   }
 
-  /** Copies the rows of one table whose partition passes `keep`. */
-  #rowsWhere(table: number, slot: TableSlot, keep: (partition: number) => boolean, partitions: number): TableRows {
-    const n = slot.rows.size;
-    const picked: number[] = [];
-    for (let i = 0; i < n; i++) if (keep(partitionOf(table, slot.rows.keyLo(i), partitions))) picked.push(i);
+  /** Copies rows (by index) of one table. */
+  #copyRows(table: number, slot: TableSlot, picked: readonly number[]): TableRows {
     const ids = new Uint32Array(picked.length);
     const params = new Float32Array(picked.length * slot.dim);
     const state = new Float32Array(picked.length * slot.stateWidth);

@@ -68,22 +68,26 @@ export class UpdateLogApplier {
   }
 
   /**
-   * The state of `partition` as of just before the `log.map` entry at `atSeq`, for its
-   * next owner: rows, the ledger's record of it and (sync) the entries held for
-   * uncommitted steps. A copy: nothing changes here until handOver().
+   * The state of each partition in `moves` (partition → its next owner) as of just
+   * before the `log.map` entry at `atSeq`, for the next owners: rows, the ledger's
+   * record of it and (sync) the entries held for uncommitted steps. Copies: nothing
+   * changes here until handOver().
    */
-  exportPartition(partition: number, atSeq: number, from: string, to: string): PartitionHandoff {
-    const held: Uint8Array[] = [];
-    for (const parts of this.#held.values()) {
-      for (const u of parts.get(partition)?.values() ?? []) {
-        held.push(encodeMessage({ ...u, tables: tensor(u.tables), ids: tensor(u.ids), grads: tensor(u.grads) }));
+  exportPartitions(moves: ReadonlyMap<number, string>, atSeq: number, from: string): PartitionHandoff[] {
+    const rows = this.#store.exportPartitions([...moves.keys()], this.#partitions());
+    return [...moves].map(([partition, to]) => {
+      const held: Uint8Array[] = [];
+      for (const parts of this.#held.values()) {
+        for (const u of parts.get(partition)?.values() ?? []) {
+          held.push(encodeMessage({ ...u, tables: tensor(u.tables), ids: tensor(u.ids), grads: tensor(u.grads) }));
+        }
       }
-    }
-    const rec = this.#ledger.partitionRecord(partition);
-    return {
-      v: 1, type: "ps.handoff", partition, atSeq, from, to,
-      tables: this.#store.exportPartition(partition, this.#partitions()), applied: rec.applied, producers: rec.producers, held,
-    };
+      const rec = this.#ledger.partitionRecord(partition);
+      return {
+        v: 1, type: "ps.handoff", partition, atSeq, from, to,
+        tables: rows.get(partition) ?? [], applied: rec.applied, producers: rec.producers, held,
+      };
+    });
   }
 
   /**

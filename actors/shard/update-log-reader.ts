@@ -159,8 +159,8 @@ export class UpdateLogReader {
     // What leaves is copied now and stored in the background: this shard reads on at
     // once. Until every copy is stored no snapshot is taken, so a crash before then
     // restarts from before this entry and hands the partitions over again.
-    for (const p of leaving) {
-      const h = this.#applier.exportPartition(p, m.seq, this.#self, change.owners[p]!);
+    for (const h of this.#applier.exportPartitions(new Map(leaving.map((p) => [p, change.owners[p]!])), m.seq, this.#self)) {
+      const p = h.partition;
       const storing: Promise<void> = this.#retry(() => this.#handoffs.put(h), `storing the handoff of partition ${p}`).then(
         (bytes) => {
           this.#counters.inc("handoffs.sent");

@@ -111,12 +111,12 @@ function splitVersusWhole(before: Entry[], moving: number[], after: Entry[]): vo
   };
   before.forEach(feed);
   const at = ++seq;
-  const handed = (from: typeof a, to: string, ps: number[]): PartitionHandoff[] => ps.map((p) => {
-    const h = from.applier.exportPartition(p, at, "x", to);
-    // Through the bytes the store holds.
-    const wire = encodeMessage({ ...h, tables: h.tables.map((t) => ({ ...t, ids: tensor(t.ids), params: tensor(t.params), state: tensor(t.state) })) });
-    return decodeMessage(wire, ["ps.handoff"]);
-  });
+  const handed = (from: typeof a, to: string, ps: number[]): PartitionHandoff[] =>
+    from.applier.exportPartitions(new Map(ps.map((p) => [p, to])), at, "x").map((h) => {
+      // Through the bytes the store holds.
+      const wire = encodeMessage({ ...h, tables: h.tables.map((t) => ({ ...t, ids: tensor(t.ids), params: tensor(t.params), state: tensor(t.state) })) });
+      return decodeMessage(wire, ["ps.handoff"]);
+    });
   const toB = moving.filter((p) => first[p] === "a");
   const toA = moving.filter((p) => first[p] === "b");
   const forB = handed(a, "b", toB);
