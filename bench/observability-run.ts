@@ -1,0 +1,106 @@
+/**
+ * One run of the observability benchmark: `colony up examples/ctr.yaml` with
+ * observability off or on, measured two ways. Wall-clock: the workers' steady
+ * training-loop rate from their heartbeats (colony-run.ts), which other jobs on a shared
+ * machine move a lot. CPU: CPU seconds of the whole cluster (supervisor, nats-server,
+ * coordinator, shards, workers) per row trained, inside the training loop
+ * (loop-cpu.ts) and over the whole job (this process's reaped-children time around the
+ * run); other jobs move that much less, since waiting for a core costs no CPU time.
+ */
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { BenchSetupError } from "./bench-errors.js";
+import { runColonyUp } from "./colony-run.js";
+import { LoopCpuWatch, type LoopCpu } from "./loop-cpu.js";
+import type { ProcessTreeCpu } from "./process-tree-cpu.js";
+
+/** What "on" sets beyond the Prometheus port (which is scraped every second). */
+export const ON_SETTINGS = ["observability.traces=file", "observability.evalEveryMs=5000", "observability.evalRows=2048"] as const;
+
+const CONFIG = "examples/ctr.yaml";
+const SCRAPE_EVERY_MS = 1000;
+
+/** CPU of a whole `colony up`, start to exit. */
+export interface JobCpu { readonly cpuSeconds: number; readonly rows: number }
+
+/** One run's outcome. */
+export interface RunSample {
+  readonly observability: "off" | "on";
+  /** Steady training-loop rate (the loop's whole-window rate where the steady one is missing). */
+  readonly samplesPerSec: number;
+  readonly loopSamplesPerSec: number;
+  readonly wallSeconds: number;
+  readonly scrapes: number;
+  /** Held-out evaluations the coordinator took (0 when off). */
+  readonly evaluations: number;
+  /** The cluster's CPU inside the training loop. */
+  readonly loopCpu: LoopCpu;
+  /** The cluster's CPU over the whole job; undefined off Linux. */
+  readonly jobCpu: JobCpu | undefined;
+}
+
+/** A free loopback port (closed again before the cluster binds it). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs the job once with observability off or on; throws BenchSetupError when the loop rate can't be timed. */
+export async function runObservabilityOnce(opts: {
+  root: string;
+  tmp: string;
+  on: boolean;
+  data: { train: string; test: string };
+  tree: ProcessTreeCpu;
+  log: (line: string) => void;
+}): Promise<RunSample> {
+  const { root, on, tree } = opts;
+  const runDir = path.join(root, opts.tmp, `run-observability-${on ? "on" : "off"}`);
+  await mkdir(runDir, { recursive: true });
+  const port = await freePort();
+  const set = on ? [`observability.prometheusPort=${port}`, ...ON_SETTINGS] : [];
+  let scrapes = 0;
+  let scraping = on;
+  const scraper = (async () => {
+    while (scraping) {
+      // A Prometheus server scraping once a second: the collection runs in the root supervisor (in the measured tree); this loop does not.
+      await fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => { await r.text(); scrapes++; }, () => undefined);
+      await new Promise((r) => setTimeout(r, SCRAPE_EVERY_MS));
+    }
+  })();
+  const watch = new LoopCpuWatch(tree);
+  // Nothing else this process spawns runs during the job, so the growth of its reaped-children time is the job's CPU.
+  const reapedBefore = tree.reapedChildrenSeconds();
+  try {
+    const run = await runColonyUp({
+      root, config: CONFIG, runDir, train: opts.data.train, test: opts.data.test, timeoutMs: 15 * 60_000,
+      stderrFile: path.join(runDir, "up.stderr.log"), set, onSpawn: watch.onSpawn, onHeartbeat: watch.onHeartbeat,
+    });
+    const reapedAfter = tree.reapedChildrenSeconds();
+    if (!run.heartbeats.available) throw new BenchSetupError(`no training-loop rate for observability ${on ? "on" : "off"}: ${run.heartbeats.reason}`);
+    const coordinator = run.heartbeats.actors.find((a) => a.kind === "coordinator");
+    const loopCpu = watch.result();
+    const sample: RunSample = {
+      observability: on ? "on" : "off", samplesPerSec: run.heartbeats.steadySamplesPerSec ?? run.heartbeats.loopSamplesPerSec,
+      loopSamplesPerSec: run.heartbeats.loopSamplesPerSec, wallSeconds: run.wallSeconds, scrapes, evaluations: coordinator?.counters["eval.done"] ?? 0,
+      loopCpu,
+      jobCpu: reapedBefore === undefined || reapedAfter === undefined ? undefined : { cpuSeconds: reapedAfter - reapedBefore, rows: run.result.rows },
+    };
+    const cpuText = loopCpu.available
+      ? `${((loopCpu.cpuSeconds / loopCpu.rows) * 1e6).toFixed(1)} CPU-µs/row in the loop (${loopCpu.coresBusy.toFixed(2)} cores busy)`
+      : `no loop CPU: ${loopCpu.reason}`;
+    opts.log(`observability ${sample.observability}: ${Math.round(sample.samplesPerSec).toLocaleString("en-US")} samples/s steady, ${cpuText}, `
+      + `${sample.jobCpu === undefined ? "?" : sample.jobCpu.cpuSeconds.toFixed(1)} CPU-s for the job (${scrapes} scrapes, ${sample.evaluations} evaluations)`);
+    return sample;
+  } finally {
+    scraping = false;
+    await scraper;
+  }
+}
