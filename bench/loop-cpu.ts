@@ -20,6 +20,9 @@ export interface WorkerBeat { readonly t: number; readonly rows: number }
 export type LoopCpu =
   | {
       readonly available: true;
+      /** The window, in ms on the bench's clock (performance.now()). */
+      readonly from: number;
+      readonly to: number;
       /** Wall seconds of the window. */
       readonly seconds: number;
       readonly rows: number;
@@ -45,8 +48,16 @@ export function rowsAt(beats: readonly WorkerBeat[], t: number): number {
   return b.t === a.t ? b.rows : a.rows + ((b.rows - a.rows) * (t - a.t)) / (b.t - a.t);
 }
 
-/** The loop window's CPU and rows from the snapshots and each worker's heartbeats (pure; exported for tests). */
-export function loopCpu(snapshots: readonly CpuSnapshot[], beatsByWorker: ReadonlyMap<string, readonly WorkerBeat[]>): LoopCpu {
+/**
+ * The loop window's CPU and rows from the snapshots and each worker's heartbeats, cut to
+ * [within.from, within.to] when given (the part two runs side by side have in common);
+ * pure, exported for tests.
+ */
+export function loopCpu(
+  snapshots: readonly CpuSnapshot[],
+  beatsByWorker: ReadonlyMap<string, readonly WorkerBeat[]>,
+  within?: { readonly from: number; readonly to: number },
+): LoopCpu {
   const workers = [...beatsByWorker.values()];
   if (workers.length === 0) return { available: false, reason: "no worker heartbeats" };
   if (workers.some((beats) => beats.some((b, i) => i > 0 && b.rows < beats[i - 1]!.rows))) {
@@ -55,7 +66,7 @@ export function loopCpu(snapshots: readonly CpuSnapshot[], beatsByWorker: Readon
   const total = (t: number): number => workers.reduce((n, beats) => n + rowsAt(beats, t), 0);
   // Each worker reaches its final count at its first beat showing it; the loop is over when the last one has.
   const loopEnd = Math.max(...workers.map((beats) => beats.find((b) => b.rows === beats.at(-1)!.rows)!.t));
-  const inLoop = snapshots.filter((s) => s.t < loopEnd && total(s.t) > 0);
+  const inLoop = snapshots.filter((s) => s.t < loopEnd && total(s.t) > 0 && (within === undefined || (s.t >= within.from && s.t <= within.to)));
   const start = inLoop[0];
   const end = inLoop.at(-1);
   if (start === undefined || end === undefined || end.t <= start.t) return { available: false, reason: "fewer than two CPU snapshots inside the training loop" };
@@ -64,15 +75,24 @@ export function loopCpu(snapshots: readonly CpuSnapshot[], beatsByWorker: Readon
   const byRole = Object.fromEntries(Object.values(ProcessRole).map((r) => [r, end.cpu.byRole[r] - start.cpu.byRole[r]])) as Record<ProcessRole, number>;
   const seconds = (end.t - start.t) / 1000;
   const cpuSeconds = end.cpu.seconds - start.cpu.seconds;
-  return { available: true, seconds, rows, cpuSeconds, cpuSecondsByRole: byRole, coresBusy: cpuSeconds / seconds };
+  return { available: true, from: start.t, to: end.t, seconds, rows, cpuSeconds, cpuSecondsByRole: byRole, coresBusy: cpuSeconds / seconds };
 }
 
-/** Collects snapshots and worker heartbeats during one `colony up` run: hand onSpawn and onHeartbeat to runColonyUp. */
+/** How often the whole tree is read besides at heartbeats, so the job's total is known to within this much of its end. */
+const SAMPLE_EVERY_MS = 250;
+
+/**
+ * Follows one `colony up` run: hand onSpawn and onHeartbeat to runColonyUp, call stop()
+ * once it has exited. Besides the heartbeat snapshots it reads the tree every 250 ms, so
+ * the job's CPU is known up to its last read before the root process exited.
+ */
 export class LoopCpuWatch {
   readonly #tree: ProcessTreeCpu;
   #rootPid: number | undefined;
   readonly #snapshots: CpuSnapshot[] = [];
   readonly #beats = new Map<string, WorkerBeat[]>();
+  #latest: TreeCpu | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(tree: ProcessTreeCpu) {
     this.#tree = tree;
@@ -81,23 +101,42 @@ export class LoopCpuWatch {
   /** The `colony up` process started. */
   readonly onSpawn = (pid: number): void => {
     this.#rootPid = pid;
+    this.#timer = setInterval(() => this.#read(), SAMPLE_EVERY_MS);
   };
 
   /** A heartbeat arrived: a worker's takes a snapshot of the tree's CPU time. */
   readonly onHeartbeat = (actor: ActorCounters): void => {
-    if (actor.kind !== "worker" || this.#rootPid === undefined) return;
+    if (actor.kind !== "worker") return;
     const t = performance.now();
-    const cpu = this.#tree.sample(this.#rootPid);
-    if (cpu === undefined) return;
+    const cpu = this.#read();
+    if (cpu === undefined || cpu.processes === 0) return;
     this.#snapshots.push({ t, cpu });
     const own = this.#beats.get(actor.id) ?? [];
     own.push({ t, rows: actor.counters["rows.trained"] ?? 0 });
     this.#beats.set(actor.id, own);
   };
 
-  /** The loop window's CPU per row, once the run is over. */
-  result(): LoopCpu {
+  #read(): TreeCpu | undefined {
+    if (this.#rootPid === undefined) return undefined;
+    const cpu = this.#tree.sample(this.#rootPid);
+    // Once the root has exited its tree reads empty: keep the last total seen while it ran.
+    if (cpu !== undefined && cpu.processes > 0) this.#latest = cpu;
+    return cpu;
+  }
+
+  /** Stops reading; call once the run has exited. */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** The loop window's CPU per row (within a part of it when given), once the run is over. */
+  result(within?: { readonly from: number; readonly to: number }): LoopCpu {
     if (!this.#tree.available) return { available: false, reason: "no /proc here (Linux only)" };
-    return loopCpu(this.#snapshots, this.#beats);
+    return loopCpu(this.#snapshots, this.#beats, within);
+  }
+
+  /** CPU seconds of the whole tree at the last read while the root process lived (every process it started, exited ones included). */
+  get jobCpuSeconds(): number | undefined {
+    return this.#latest?.seconds;
   }
 }

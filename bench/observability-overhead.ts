@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- observability`: what metrics and tracing cost. The same job
  * (`examples/ctr.yaml`, 2 shards, 2 workers) runs with observability off and on, in
- * back-to-back pairs (the order alternating, off-on then on-off), so that a busy minute
- * of this shared machine touches both runs of a pair alike. "On" is what an operator
+ * pairs whose two clusters run side by side, at the same time (which one starts first
+ * alternates), so that whatever else loads this shared machine loads both runs of a
+ * pair alike; `--back-to-back` runs them one after the other instead. "On" is what an operator
  * turns on: the Prometheus endpoint scraped every second, traces to file at the default
  * sampling (observability.traceSampleRatio, 0.01) and the coordinator's held-out
  * evaluation (every 5 s, 2048 rows).
@@ -21,7 +22,7 @@
  * Writes bench/results/observability-overhead.json and .md (with --quick into
  * bench/tmp/results/) and prints a one-line summary on stdout; progress on stderr.
  * Flags: --pairs N (default 10; --quick 2), --rows N (default 100,000; --quick 30,000),
- * --quick, --out DIR.
+ * --back-to-back, --quick, --out DIR.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -33,7 +34,8 @@ import { measureInstrumentationCost } from "./instrumentation-cost.js";
 import { detectMachine } from "./machine.js";
 import { estimateLoss } from "./loss-estimate.js";
 import { observabilityMarkdown, type OverheadRecord, type PairSample } from "./observability-report.js";
-import { ON_SETTINGS, runObservabilityOnce, type RunSample } from "./observability-run.js";
+import type { LoopCpu } from "./loop-cpu.js";
+import { ON_SETTINGS, runObservabilityOnce, type ObservedRun, type RunSample } from "./observability-run.js";
 import { median } from "./paired-difference.js";
 import { ProcessRole, ProcessTreeCpu } from "./process-tree-cpu.js";
 import { repoRoot } from "./repo-root.js";
@@ -41,9 +43,19 @@ import { repoRoot } from "./repo-root.js";
 const TMP = "bench/tmp";
 const FLOOR_LOST = 0.05;
 
-/** CPU seconds per row trained in the loop; undefined when the loop's CPU is missing. */
-function loopCpuPerRow(s: RunSample): number | undefined {
-  return s.loopCpu.available ? s.loopCpu.cpuSeconds / s.loopCpu.rows : undefined;
+/** CPU seconds per row trained; undefined when the loop's CPU is missing. */
+function cpuPerRow(c: LoopCpu): number | undefined {
+  return c.available ? c.cpuSeconds / c.rows : undefined;
+}
+
+/** Both runs' loop CPU over the seconds both loops ran (each run's own loop where they do not overlap). */
+function sharedWindows(off: ObservedRun, on: ObservedRun): [LoopCpu, LoopCpu] {
+  const a = off.sample.loopCpu;
+  const b = on.sample.loopCpu;
+  if (!a.available || !b.available) return [a, b];
+  const window = { from: Math.max(a.from, b.from), to: Math.min(a.to, b.to) };
+  if (window.to <= window.from) return [a, b];
+  return [off.loopCpuWithin(window), on.loopCpuWithin(window)];
 }
 
 function jobCpuPerRow(s: RunSample): number | undefined {
@@ -56,17 +68,16 @@ function lostFromCost(off: number | undefined, on: number | undefined): number |
 }
 
 /** Each role's extra CPU per row with observability on, as a fraction of the whole cluster's CPU per row off. */
-function extraByRole(off: RunSample, on: RunSample): Record<ProcessRole, number> | undefined {
-  if (!off.loopCpu.available || !on.loopCpu.available) return undefined;
-  const offTotal = off.loopCpu.cpuSeconds / off.loopCpu.rows;
-  const a = off.loopCpu;
-  const b = on.loopCpu;
-  return Object.fromEntries(Object.values(ProcessRole).map((r) => [r, (b.cpuSecondsByRole[r] / b.rows - a.cpuSecondsByRole[r] / a.rows) / offTotal])) as Record<ProcessRole, number>;
+function extraByRole(off: LoopCpu, on: LoopCpu): Record<ProcessRole, number> | undefined {
+  if (!off.available || !on.available) return undefined;
+  const offTotal = off.cpuSeconds / off.rows;
+  return Object.fromEntries(Object.values(ProcessRole).map((r) => [r, (on.cpuSecondsByRole[r] / on.rows - off.cpuSecondsByRole[r] / off.rows) / offTotal])) as Record<ProcessRole, number>;
 }
 
 /** Runs the overhead benchmark and records its result. */
 export async function observabilityMain(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, out: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, "back-to-back": { type: "boolean" }, out: { type: "string" } } });
+  const backToBack = values["back-to-back"] ?? false;
   const quick = values.quick ?? false;
   const pairs = Number(values.pairs ?? (quick ? 2 : 10));
   const rows = Number(values.rows ?? (quick ? 30_000 : 100_000));
@@ -83,20 +94,32 @@ export async function observabilityMain(argv: string[]): Promise<void> {
   const results: PairSample[] = [];
   const loads: number[] = [machineBefore.loadAverage1m];
   for (let i = 0; i < pairs; i++) {
-    // Alternate which side goes first, so a trend in the machine's load cancels out.
+    // Alternate which side starts first, so neither is always the one that starts on a quieter machine.
     const order = i % 2 === 0 ? "off-on" : "on-off";
-    const once = (on: boolean): Promise<RunSample> => runObservabilityOnce({ root, tmp: TMP, on, data, tree, log });
-    const first = await once(order === "on-off");
-    const second = await once(order === "off-on");
-    const [off, on] = order === "off-on" ? [first, second] : [second, first];
+    const once = (on: boolean): Promise<ObservedRun> =>
+      runObservabilityOnce({ root, tmp: TMP, on, cluster: `obs-${on ? "on" : "off"}-${process.pid}`, data, tree, log });
+    let off: ObservedRun;
+    let on: ObservedRun;
+    if (backToBack) {
+      const first = await once(order === "on-off");
+      const second = await once(order === "off-on");
+      [off, on] = order === "off-on" ? [first, second] : [second, first];
+    } else {
+      // Side by side: both clusters share the cores with whatever else runs during the same seconds.
+      const first = once(order === "on-off");
+      const second = once(order === "off-on");
+      const [a, b] = await Promise.all([first, second]);
+      [off, on] = order === "off-on" ? [a, b] : [b, a];
+    }
+    const [offCpu, onCpu] = backToBack ? [off.sample.loopCpu, on.sample.loopCpu] : sharedWindows(off, on);
     const load = detectMachine().loadAverage1m;
     loads.push(load);
     const pair: PairSample = {
-      pair: i + 1, order, off, on, loadAverage1m: load,
-      lostWall: 1 - on.samplesPerSec / off.samplesPerSec,
-      lostLoopCpu: lostFromCost(loopCpuPerRow(off), loopCpuPerRow(on)),
-      lostJobCpu: lostFromCost(jobCpuPerRow(off), jobCpuPerRow(on)),
-      extraByRole: extraByRole(off, on),
+      pair: i + 1, order, off: off.sample, on: on.sample, loadAverage1m: load, offLoopCpu: offCpu, onLoopCpu: onCpu,
+      lostWall: 1 - on.sample.samplesPerSec / off.sample.samplesPerSec,
+      lostLoopCpu: lostFromCost(cpuPerRow(offCpu), cpuPerRow(onCpu)),
+      lostJobCpu: lostFromCost(jobCpuPerRow(off.sample), jobCpuPerRow(on.sample)),
+      extraByRole: extraByRole(offCpu, onCpu),
     };
     results.push(pair);
     const pct = (x: number | undefined): string => (x === undefined ? "?" : `${(x * 100).toFixed(1)}%`);
@@ -112,7 +135,7 @@ export async function observabilityMain(argv: string[]): Promise<void> {
   const onRates = results.map((r) => r.on.samplesPerSec);
   // How much runs of one setting vary, for comparison with the paired intervals.
   const spread = (xs: readonly number[]): number => (Math.max(...xs) - Math.min(...xs)) / median(xs);
-  const offLoopCpu = defined(results.map((r) => loopCpuPerRow(r.off)));
+  const offLoopCpu = defined(results.map((r) => cpuPerRow(r.offLoopCpu)));
   log("measuring the in-process cost of step spans, histograms and a scrape");
   const cost = await measureInstrumentationCost();
   // A worker step's time in these runs: each of the 2 workers trains 2048-row batches (examples/ctr.yaml).
@@ -121,9 +144,10 @@ export async function observabilityMain(argv: string[]): Promise<void> {
     benchmark: "observability-overhead", date: new Date().toISOString(), machine: detectMachine(), loadAverage1mAtStart: machineBefore.loadAverage1m,
     loadAverage1mRange: [Math.min(...loads), Math.max(...loads)], rows, pairs,
     on: `Prometheus endpoint scraped every 1 s + traces to file at traceSampleRatio 0.01 (default) + held-out evaluation (${ON_SETTINGS.slice(1).join(", ")})`,
-    method: "paired runs, order alternating; per pair lost = 1 - (CPU-seconds per trained row off)/(on) of the whole cluster's process tree inside the training loop; "
+    pairing: backToBack ? "back-to-back" : "side-by-side",
+    method: `paired runs ${backToBack ? "back to back, order alternating" : "side by side (both clusters at once), start order alternating"}; per pair lost = 1 - (CPU-seconds per trained row off)/(on) of the whole cluster's process tree inside the training loop; `
       + "mean with a paired-bootstrap 95% interval and median with its sign-test interval; met only when both intervals lie below the floor",
-    command: `npm run bench -- observability --pairs ${pairs} --rows ${rows}`,
+    command: `npm run bench -- observability --pairs ${pairs} --rows ${rows}${backToBack ? " --back-to-back" : ""}`,
     pairsMeasured: results, loopCpu, jobCpu, wall, extraByRoleMedian,
     medianOffSamplesPerSec: median(offRates), medianOnSamplesPerSec: median(onRates),
     sameSettingSpread: { wall: Math.max(spread(offRates), spread(onRates)), loopCpu: spread(offLoopCpu) },

@@ -6,6 +6,7 @@
  * in-process cost of the instrumentation.
  */
 import type { InstrumentationCost } from "./instrumentation-cost.js";
+import type { LoopCpu } from "./loop-cpu.js";
 import type { LossEstimate } from "./loss-estimate.js";
 import { describeMachine, type MachineInfo } from "./machine.js";
 import type { RunSample } from "./observability-run.js";
@@ -18,11 +19,14 @@ export interface PairSample {
   readonly order: "off-on" | "on-off";
   readonly off: RunSample;
   readonly on: RunSample;
+  /** The loop CPU the pair is judged by: side by side, each run's over the seconds both loops ran; back to back, each run's own loop. */
+  readonly offLoopCpu: LoopCpu;
+  readonly onLoopCpu: LoopCpu;
   /** One-minute load average after the pair. */
   readonly loadAverage1m: number;
   /** 1 − on/off of the steady training-loop rate. */
   readonly lostWall: number;
-  /** 1 − off/on of the cluster's CPU seconds per row inside the loop. */
+  /** 1 − off/on of the cluster's CPU seconds per row inside the loop (offLoopCpu, onLoopCpu). */
   readonly lostLoopCpu: number | undefined;
   /** The same over the whole job (start-up, checkpoint and final evaluation included). */
   readonly lostJobCpu: number | undefined;
@@ -40,6 +44,8 @@ export interface OverheadRecord {
   readonly loadAverage1mRange: readonly [number, number];
   readonly rows: number;
   readonly pairs: number;
+  /** side-by-side: the two runs of a pair at once; back-to-back: one after the other. */
+  readonly pairing: "side-by-side" | "back-to-back";
   readonly on: string;
   readonly method: string;
   readonly command: string;
@@ -65,7 +71,8 @@ export interface OverheadRecord {
 
 const int = (x: number): string => Math.round(x).toLocaleString("en-US");
 const pct = (x: number | undefined, digits = 1): string => (x === undefined || Number.isNaN(x) ? "–" : `${(x * 100).toFixed(digits)}%`);
-const usPerRow = (s: RunSample): string => (s.loopCpu.available ? ((s.loopCpu.cpuSeconds / s.loopCpu.rows) * 1e6).toFixed(1) : "–");
+const usPerRow = (c: LoopCpu): string => (c.available ? ((c.cpuSeconds / c.rows) * 1e6).toFixed(1) : "–");
+const windowSeconds = (c: LoopCpu): string => (c.available ? c.seconds.toFixed(0) : "–");
 
 /** "mean 1.2%, 95% bootstrap interval [a, b]; median …, 96.1% sign-test interval [c, d]". */
 function estimateText(e: LossEstimate): string {
@@ -89,14 +96,16 @@ export function observabilityMarkdown(r: OverheadRecord): string {
     `# Observability overhead (${r.date})`, "",
     `${describeMachine(r.machine)}; load average ${r.loadAverage1mAtStart.toFixed(2)} at the start, ${r.machine.loadAverage1m.toFixed(2)} at the end, `
       + `${r.loadAverage1mRange[0].toFixed(2)}–${r.loadAverage1mRange[1].toFixed(2)} between pairs (this machine is shared). `
-      + `${r.rows.toLocaleString("en-US")} train rows per run, ${r.pairs} off/on pairs run back to back, order alternating; "on": ${r.on}.`, "",
+      + `${r.rows.toLocaleString("en-US")} train rows per run, ${r.pairs} off/on pairs, `
+      + `${r.pairing === "side-by-side" ? "the two clusters of a pair running at the same time (start order alternating)" : "run back to back, order alternating"}; "on": ${r.on}.`, "",
     "Measure: CPU seconds (user + system, all threads) of the whole cluster — root supervisor, nats-server, coordinator, 2 shards, 2 workers — "
-      + "per row trained, read from /proc at each worker heartbeat, between the first heartbeat that shows training and the last before every worker has its final count. "
+      + "per row trained, read from /proc at each worker heartbeat, between the first heartbeat that shows training and the last before every worker has its final count"
+      + `${r.pairing === "side-by-side" ? ", and within the seconds both clusters of the pair were in that loop (window)" : ""}. `
       + "Lost = 1 − (CPU per row off) / (CPU per row on): on cores that the cluster keeps busy, the throughput lost. "
       + "Job CPU: the same over the whole `colony up` (start-up, final checkpoint and evaluation included). Wall-clock: each worker's steady training-loop rate, summed.", "",
-    "| pair | order | off, CPU-µs/row | on, CPU-µs/row | lost (CPU, loop) | off, job CPU-s | on, job CPU-s | lost (CPU, job) | off, samples/s | on, samples/s | lost (wall) | scrapes | evaluations | load |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...r.pairsMeasured.map((p) => `| ${p.pair} | ${p.order} | ${usPerRow(p.off)} | ${usPerRow(p.on)} | ${pct(p.lostLoopCpu)} | ${p.off.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | `
+    "| pair | order | window, s | off, CPU-µs/row | on, CPU-µs/row | lost (CPU, loop) | off, job CPU-s | on, job CPU-s | lost (CPU, job) | off, samples/s | on, samples/s | lost (wall) | scrapes | evaluations | load |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...r.pairsMeasured.map((p) => `| ${p.pair} | ${p.order} | ${windowSeconds(p.offLoopCpu)} | ${usPerRow(p.offLoopCpu)} | ${usPerRow(p.onLoopCpu)} | ${pct(p.lostLoopCpu)} | ${p.off.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | `
       + `${p.on.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | ${pct(p.lostJobCpu)} | ${int(p.off.samplesPerSec)} | ${int(p.on.samplesPerSec)} | ${pct(p.lostWall)} | ${p.on.scrapes} | ${p.on.evaluations} | ${p.loadAverage1m.toFixed(2)} |`),
     "",
     `**Throughput lost with observability on, by CPU per row in the training loop: ${estimateText(r.loopCpu)}; ${verdictText(r.loopCpu.verdict, r.floorLostFraction)}** `

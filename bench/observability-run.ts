@@ -3,9 +3,9 @@
  * observability off or on, measured two ways. Wall-clock: the workers' steady
  * training-loop rate from their heartbeats (colony-run.ts), which other jobs on a shared
  * machine move a lot. CPU: CPU seconds of the whole cluster (supervisor, nats-server,
- * coordinator, shards, workers) per row trained, inside the training loop
- * (loop-cpu.ts) and over the whole job (this process's reaped-children time around the
- * run); other jobs move that much less, since waiting for a core costs no CPU time.
+ * coordinator, shards, workers) per row trained, inside the training loop and over the
+ * whole job (loop-cpu.ts); other jobs move that much less, since waiting for a core costs
+ * no CPU time. Each run gets its own cluster name, so two can run side by side.
  */
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -21,7 +21,7 @@ export const ON_SETTINGS = ["observability.traces=file", "observability.evalEver
 const CONFIG = "examples/ctr.yaml";
 const SCRAPE_EVERY_MS = 1000;
 
-/** CPU of a whole `colony up`, start to exit. */
+/** CPU of a whole `colony up`, from spawn to its last read (at most 250 ms before exit). */
 export interface JobCpu { readonly cpuSeconds: number; readonly rows: number }
 
 /** One run's outcome. */
@@ -52,20 +52,28 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A finished run, and its CPU per row within any part of its loop (for the part two runs side by side share). */
+export interface ObservedRun {
+  readonly sample: RunSample;
+  loopCpuWithin(window: { readonly from: number; readonly to: number }): LoopCpu;
+}
+
 /** Runs the job once with observability off or on; throws BenchSetupError when the loop rate can't be timed. */
 export async function runObservabilityOnce(opts: {
   root: string;
   tmp: string;
   on: boolean;
+  /** Cluster name (and run directory) of this run, unique among runs going at once. */
+  cluster: string;
   data: { train: string; test: string };
   tree: ProcessTreeCpu;
   log: (line: string) => void;
-}): Promise<RunSample> {
+}): Promise<ObservedRun> {
   const { root, on, tree } = opts;
-  const runDir = path.join(root, opts.tmp, `run-observability-${on ? "on" : "off"}`);
+  const runDir = path.join(root, opts.tmp, `run-${opts.cluster}`);
   await mkdir(runDir, { recursive: true });
   const port = await freePort();
-  const set = on ? [`observability.prometheusPort=${port}`, ...ON_SETTINGS] : [];
+  const set = [`cluster=${opts.cluster}`, ...(on ? [`observability.prometheusPort=${port}`, ...ON_SETTINGS] : [])];
   let scrapes = 0;
   let scraping = on;
   const scraper = (async () => {
@@ -76,14 +84,11 @@ export async function runObservabilityOnce(opts: {
     }
   })();
   const watch = new LoopCpuWatch(tree);
-  // Nothing else this process spawns runs during the job, so the growth of its reaped-children time is the job's CPU.
-  const reapedBefore = tree.reapedChildrenSeconds();
   try {
     const run = await runColonyUp({
       root, config: CONFIG, runDir, train: opts.data.train, test: opts.data.test, timeoutMs: 15 * 60_000,
       stderrFile: path.join(runDir, "up.stderr.log"), set, onSpawn: watch.onSpawn, onHeartbeat: watch.onHeartbeat,
     });
-    const reapedAfter = tree.reapedChildrenSeconds();
     if (!run.heartbeats.available) throw new BenchSetupError(`no training-loop rate for observability ${on ? "on" : "off"}: ${run.heartbeats.reason}`);
     const coordinator = run.heartbeats.actors.find((a) => a.kind === "coordinator");
     const loopCpu = watch.result();
@@ -91,15 +96,16 @@ export async function runObservabilityOnce(opts: {
       observability: on ? "on" : "off", samplesPerSec: run.heartbeats.steadySamplesPerSec ?? run.heartbeats.loopSamplesPerSec,
       loopSamplesPerSec: run.heartbeats.loopSamplesPerSec, wallSeconds: run.wallSeconds, scrapes, evaluations: coordinator?.counters["eval.done"] ?? 0,
       loopCpu,
-      jobCpu: reapedBefore === undefined || reapedAfter === undefined ? undefined : { cpuSeconds: reapedAfter - reapedBefore, rows: run.result.rows },
+      jobCpu: watch.jobCpuSeconds === undefined ? undefined : { cpuSeconds: watch.jobCpuSeconds, rows: run.result.rows },
     };
     const cpuText = loopCpu.available
       ? `${((loopCpu.cpuSeconds / loopCpu.rows) * 1e6).toFixed(1)} CPU-µs/row in the loop (${loopCpu.coresBusy.toFixed(2)} cores busy)`
       : `no loop CPU: ${loopCpu.reason}`;
     opts.log(`observability ${sample.observability}: ${Math.round(sample.samplesPerSec).toLocaleString("en-US")} samples/s steady, ${cpuText}, `
       + `${sample.jobCpu === undefined ? "?" : sample.jobCpu.cpuSeconds.toFixed(1)} CPU-s for the job (${scrapes} scrapes, ${sample.evaluations} evaluations)`);
-    return sample;
+    return { sample, loopCpuWithin: (window) => watch.result(window) };
   } finally {
+    watch.stop();
     scraping = false;
     await scraper;
   }

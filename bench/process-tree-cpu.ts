@@ -127,7 +127,8 @@ export class ProcessTreeCpu {
       let role = this.#roles.get(pid);
       if (role === undefined) {
         role = roleOf(s.comm, readArgv(pid), pid === rootPid);
-        this.#roles.set(pid, role);
+        // Between fork and exec a child still shows its parent's command line: look again next time.
+        if (role !== ProcessRole.Other) this.#roles.set(pid, role);
       }
       const seconds = (s.utime + s.stime + s.cutime + s.cstime) / this.#ticks;
       byRole[role] += seconds;
@@ -136,11 +137,5 @@ export class ProcessTreeCpu {
       queue.push(...(children.get(pid) ?? []));
     }
     return { seconds: total, byRole, processes };
-  }
-
-  /** CPU seconds of this process's exited and reaped children so far (every run it spawned, whole); undefined off Linux. */
-  reapedChildrenSeconds(): number | undefined {
-    const s = readStat("self");
-    return s === undefined ? undefined : (s.cutime + s.cstime) / this.#ticks;
   }
 }

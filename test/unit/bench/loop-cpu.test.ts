@@ -38,6 +38,19 @@ describe("CPU per row inside the training loop", () => {
     expect(r.coresBusy).toBeCloseTo(0.375, 12);
   });
 
+  it("cuts the window to the seconds given (those two runs side by side share)", () => {
+    const byWorker = new Map<string, WorkerBeat[]>([["worker-0", [{ t: 0, rows: 0 }, { t: 1000, rows: 1000 }, { t: 2000, rows: 2000 }, { t: 3000, rows: 3000 }, { t: 4000, rows: 3000 }]]]);
+    // Twice the CPU per row between 1 s and 2 s as elsewhere.
+    const snapshots: CpuSnapshot[] = [{ t: 500, cpu: cpu(0.05) }, { t: 1000, cpu: cpu(0.1) }, { t: 2000, cpu: cpu(0.3) }, { t: 2500, cpu: cpu(0.35) }];
+    const whole = loopCpu(snapshots, byWorker);
+    const part = loopCpu(snapshots, byWorker, { from: 900, to: 2100 });
+    if (!whole.available || !part.available) throw new Error("no window");
+    expect([whole.from, whole.to]).toEqual([500, 2500]);
+    expect([part.from, part.to]).toEqual([1000, 2000]);
+    expect(part.cpuSeconds / part.rows).toBeCloseTo(0.0002, 12);
+    expect(whole.cpuSeconds / whole.rows).toBeCloseTo(0.00015, 12);
+  });
+
   it("refuses a run whose worker was restarted (its count went back)", () => {
     const byWorker = new Map([["worker-0", [{ t: 0, rows: 4096 }, { t: 1000, rows: 0 }, { t: 2000, rows: 2048 }]]]);
     const r = loopCpu([{ t: 0, cpu: cpu(1) }, { t: 1000, cpu: cpu(2) }, { t: 2000, cpu: cpu(3) }], byWorker);

@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { parseProcStat, ProcessRole, ProcessTreeCpu, roleOf } from "../../../bench/process-tree-cpu.js";
 
@@ -22,12 +23,18 @@ describe("CPU time of a process tree from /proc", () => {
     expect(roleOf("sh", ["sh", "-c", "true"], false)).toBe(ProcessRole.Other);
   });
 
-  it.runIf(process.platform === "linux")("counts a child that burned CPU and exited in this process's reaped-children time", () => {
-    const tree = new ProcessTreeCpu();
-    const before = tree.reapedChildrenSeconds()!;
-    // A child that spins for 300 ms of CPU; spawnSync waits for (reaps) it.
-    spawnSync(process.execPath, ["-e", "const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000);"]);
-    expect(tree.reapedChildrenSeconds()! - before).toBeGreaterThanOrEqual(0.25);
+  it.runIf(process.platform === "linux")("counts a live child's CPU in the tree of its parent, under its role", async () => {
+    // A child that spins for 300 ms of CPU, says so, then waits to be killed.
+    const child = spawn(process.execPath, ["-e", "const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000); console.log('spun'); setTimeout(() => {}, 60000);"]);
+    try {
+      const [line] = (await once(child.stdout, "data")) as [Buffer];
+      expect(line.toString()).toContain("spun");
+      const s = new ProcessTreeCpu().sample(process.pid)!;
+      expect(s.processes).toBeGreaterThanOrEqual(2);
+      expect(s.byRole.other).toBeGreaterThanOrEqual(0.25);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   it.runIf(process.platform === "linux")("samples this process as the root of its own tree, with the time it has used", () => {
