@@ -33,9 +33,9 @@ import { ensureCtrData } from "./ctr-data.js";
 import { measureInstrumentationCost } from "./instrumentation-cost.js";
 import { detectMachine } from "./machine.js";
 import { estimateLoss } from "./loss-estimate.js";
-import { observabilityMarkdown, type OverheadRecord, type PairSample } from "./observability-report.js";
+import { observabilityMarkdown, type Comparison, type OverheadRecord, type PairSample } from "./observability-report.js";
 import type { LoopCpu } from "./loop-cpu.js";
-import { ON_SETTINGS, runObservabilityOnce, type ObservedRun, type RunSample } from "./observability-run.js";
+import { runObservabilityOnce, Setting, SETTINGS, type ObservedRun, type RunSample } from "./observability-run.js";
 import { median } from "./paired-difference.js";
 import { ProcessRole, ProcessTreeCpu } from "./process-tree-cpu.js";
 import { repoRoot } from "./repo-root.js";
@@ -48,14 +48,13 @@ function cpuPerRow(c: LoopCpu): number | undefined {
   return c.available ? c.cpuSeconds / c.rows : undefined;
 }
 
-/** Both runs' loop CPU over the seconds both loops ran (each run's own loop where they do not overlap). */
-function sharedWindows(off: ObservedRun, on: ObservedRun): [LoopCpu, LoopCpu] {
-  const a = off.sample.loopCpu;
-  const b = on.sample.loopCpu;
-  if (!a.available || !b.available) return [a, b];
-  const window = { from: Math.max(a.from, b.from), to: Math.min(a.to, b.to) };
-  if (window.to <= window.from) return [a, b];
-  return [off.loopCpuWithin(window), on.loopCpuWithin(window)];
+/** Each run's loop CPU over the seconds all the runs' loops ran (each run's own loop where they do not all overlap). */
+function sharedWindows(runs: readonly ObservedRun[]): LoopCpu[] {
+  const loops = runs.map((r) => r.sample.loopCpu);
+  const from = Math.max(...loops.map((l) => (l.available ? l.from : Infinity)));
+  const to = Math.min(...loops.map((l) => (l.available ? l.to : -Infinity)));
+  if (!(to > from)) return loops;
+  return runs.map((r) => r.loopCpuWithin({ from, to }));
 }
 
 function jobCpuPerRow(s: RunSample): number | undefined {
@@ -74,14 +73,50 @@ function extraByRole(off: LoopCpu, on: LoopCpu): Record<ProcessRole, number> | u
   return Object.fromEntries(Object.values(ProcessRole).map((r) => [r, (on.cpuSecondsByRole[r] / on.rows - off.cpuSecondsByRole[r] / off.rows) / offTotal])) as Record<ProcessRole, number>;
 }
 
+const defined = (xs: readonly (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);
+
+/** The estimates over all pairs of one comparison (a setting against off). */
+function compare(setting: Setting, pairs: readonly PairSample[]): Comparison {
+  const offRates = pairs.map((r) => r.off.samplesPerSec);
+  const onRates = pairs.map((r) => r.on.samplesPerSec);
+  const offLoopCpu = defined(pairs.map((r) => cpuPerRow(r.offLoopCpu)));
+  const onLoopCpu = defined(pairs.map((r) => cpuPerRow(r.onLoopCpu)));
+  // How much runs of one setting vary, for comparison with the paired intervals.
+  const spread = (xs: readonly number[]): number => (Math.max(...xs) - Math.min(...xs)) / median(xs);
+  const roles = Object.values(ProcessRole);
+  return {
+    setting, settings: SETTINGS[setting], pairs,
+    loopCpu: estimateLoss(defined(pairs.map((r) => r.lostLoopCpu)), FLOOR_LOST),
+    jobCpu: estimateLoss(defined(pairs.map((r) => r.lostJobCpu)), FLOOR_LOST),
+    wall: estimateLoss(pairs.map((r) => r.lostWall), FLOOR_LOST),
+    extraByRoleMedian: Object.fromEntries(roles.map((r) => [r, median(defined(pairs.map((p) => p.extraByRole?.[r])))])) as Record<ProcessRole, number>,
+    medianOffSamplesPerSec: median(offRates), medianOnSamplesPerSec: median(onRates),
+    sameSettingSpread: { wall: Math.max(spread(offRates), spread(onRates)), loopCpu: Math.max(spread(offLoopCpu), spread(onLoopCpu)) },
+    medianOffLoopCpuUsPerRow: median(offLoopCpu) * 1e6,
+  };
+}
+
+/** Runs one after another, settled like Promise.allSettled. */
+async function inTurn<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const settled: PromiseSettledResult<R>[] = [];
+  for (const item of items) {
+    try {
+      settled.push({ status: "fulfilled", value: await run(item) });
+    } catch (reason) {
+      settled.push({ status: "rejected", reason });
+    }
+  }
+  return settled;
+}
+
 /** Runs the overhead benchmark and records its result. */
 export async function observabilityMain(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, "back-to-back": { type: "boolean" }, out: { type: "string" } } });
   const backToBack = values["back-to-back"] ?? false;
   const quick = values.quick ?? false;
-  const pairs = Number(values.pairs ?? (quick ? 2 : 10));
+  const rounds = Number(values.pairs ?? (quick ? 2 : 10));
   const rows = Number(values.rows ?? (quick ? 30_000 : 100_000));
-  if (!Number.isInteger(pairs) || pairs < 1) throw new BenchSetupError(`--pairs must be a positive integer, got ${values.pairs}`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new BenchSetupError(`--pairs must be a positive integer, got ${values.pairs}`);
   if (!Number.isInteger(rows) || rows < 10_000) throw new BenchSetupError(`--rows must be an integer >= 10000, got ${values.rows}`);
   const root = repoRoot(fileURLToPath(import.meta.url));
   const out = path.resolve(root, values.out ?? (quick ? `${TMP}/results` : "bench/results"));
@@ -91,77 +126,72 @@ export async function observabilityMain(argv: string[]): Promise<void> {
   const data = await ensureCtrData({ root, dir: path.join(root, TMP, "data"), rows, log });
   const machineBefore = detectMachine();
 
-  const results: PairSample[] = [];
+  const settings = Object.values(Setting);
+  const compared = settings.filter((s) => s !== Setting.Off);
+  const pairsBySetting = new Map<Setting, PairSample[]>(compared.map((s) => [s, []]));
   const loads: number[] = [machineBefore.loadAverage1m];
-  for (let i = 0; i < pairs; i++) {
-    // Alternate which side starts first, so neither is always the one that starts on a quieter machine.
-    const order = i % 2 === 0 ? "off-on" : "on-off";
-    const once = (on: boolean): Promise<ObservedRun> =>
-      runObservabilityOnce({ root, tmp: TMP, on, cluster: `obs-${on ? "on" : "off"}-${process.pid}`, data, tree, log });
-    let off: ObservedRun;
-    let on: ObservedRun;
-    if (backToBack) {
-      const first = await once(order === "on-off");
-      const second = await once(order === "off-on");
-      [off, on] = order === "off-on" ? [first, second] : [second, first];
-    } else {
-      // Side by side: both clusters share the cores with whatever else runs during the same seconds.
-      const first = once(order === "on-off");
-      const second = once(order === "off-on");
-      const [a, b] = await Promise.all([first, second]);
-      [off, on] = order === "off-on" ? [a, b] : [b, a];
+  const failedRounds: { round: number; reason: string }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Rotate which setting starts first, so none is always the one that starts on a quieter machine.
+    const order = [...settings.slice(i % settings.length), ...settings.slice(0, i % settings.length)];
+    const once = (setting: Setting): Promise<ObservedRun> =>
+      runObservabilityOnce({ root, tmp: TMP, setting, cluster: `obs-${setting.replace("+", "-")}-${process.pid}`, data, tree, log });
+    // Side by side: every cluster of the round shares the cores with whatever else runs during the same seconds.
+    const settled = backToBack ? await inTurn(order, once) : await Promise.allSettled(order.map(once));
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed !== undefined) {
+      // One failed job (a shared machine can starve it) loses its round, not the benchmark.
+      const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+      failedRounds.push({ round: i + 1, reason });
+      log(`round ${i + 1}/${rounds} left out: ${reason.split("\n")[0]}`);
+      continue;
     }
-    const [offCpu, onCpu] = backToBack ? [off.sample.loopCpu, on.sample.loopCpu] : sharedWindows(off, on);
+    const runs = settled.map((r) => (r as PromiseFulfilledResult<ObservedRun>).value);
+    const windows = backToBack ? runs.map((r) => r.sample.loopCpu) : sharedWindows(runs);
+    const bySetting = new Map(order.map((s, k) => [s, { run: runs[k]!, cpu: windows[k]! }]));
     const load = detectMachine().loadAverage1m;
     loads.push(load);
-    const pair: PairSample = {
-      pair: i + 1, order, off: off.sample, on: on.sample, loadAverage1m: load, offLoopCpu: offCpu, onLoopCpu: onCpu,
-      lostWall: 1 - on.sample.samplesPerSec / off.sample.samplesPerSec,
-      lostLoopCpu: lostFromCost(cpuPerRow(offCpu), cpuPerRow(onCpu)),
-      lostJobCpu: lostFromCost(jobCpuPerRow(off.sample), jobCpuPerRow(on.sample)),
-      extraByRole: extraByRole(offCpu, onCpu),
-    };
-    results.push(pair);
+    const off = bySetting.get(Setting.Off)!;
     const pct = (x: number | undefined): string => (x === undefined ? "?" : `${(x * 100).toFixed(1)}%`);
-    log(`pair ${i + 1}/${pairs}: lost ${pct(pair.lostLoopCpu)} by loop CPU per row, ${pct(pair.lostJobCpu)} by job CPU per row, ${pct(pair.lostWall)} by wall-clock (load ${load})`);
+    for (const setting of compared) {
+      const on = bySetting.get(setting)!;
+      const pair: PairSample = {
+        pair: i + 1, order: order.join(", "), off: off.run.sample, on: on.run.sample, loadAverage1m: load, offLoopCpu: off.cpu, onLoopCpu: on.cpu,
+        lostWall: 1 - on.run.sample.samplesPerSec / off.run.sample.samplesPerSec,
+        lostLoopCpu: lostFromCost(cpuPerRow(off.cpu), cpuPerRow(on.cpu)),
+        lostJobCpu: lostFromCost(jobCpuPerRow(off.run.sample), jobCpuPerRow(on.run.sample)),
+        extraByRole: extraByRole(off.cpu, on.cpu),
+      };
+      pairsBySetting.get(setting)!.push(pair);
+      const roles = pair.extraByRole === undefined ? "" : ` (${Object.entries(pair.extraByRole).filter(([, x]) => Math.abs(x) >= 0.005).map(([r, x]) => `${r} ${pct(x)}`).join(", ")})`;
+      log(`round ${i + 1}/${rounds}, ${setting} vs off: lost ${pct(pair.lostLoopCpu)} by loop CPU per row${roles}, ${pct(pair.lostJobCpu)} by job CPU per row, ${pct(pair.lostWall)} by wall-clock (load ${load})`);
+    }
   }
-  const defined = (xs: readonly (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);
-  const loopCpu = estimateLoss(defined(results.map((r) => r.lostLoopCpu)), FLOOR_LOST);
-  const jobCpu = estimateLoss(defined(results.map((r) => r.lostJobCpu)), FLOOR_LOST);
-  const wall = estimateLoss(results.map((r) => r.lostWall), FLOOR_LOST);
-  const roles = Object.values(ProcessRole);
-  const extraByRoleMedian = Object.fromEntries(roles.map((r) => [r, median(defined(results.map((p) => p.extraByRole?.[r])))])) as Record<ProcessRole, number>;
-  const offRates = results.map((r) => r.off.samplesPerSec);
-  const onRates = results.map((r) => r.on.samplesPerSec);
-  // How much runs of one setting vary, for comparison with the paired intervals.
-  const spread = (xs: readonly number[]): number => (Math.max(...xs) - Math.min(...xs)) / median(xs);
-  const offLoopCpu = defined(results.map((r) => cpuPerRow(r.offLoopCpu)));
+  const comparisons = compared.map((s) => compare(s, pairsBySetting.get(s)!));
+  const main = comparisons.find((c) => c.setting === Setting.On)!;
   log("measuring the in-process cost of step spans, histograms and a scrape");
   const cost = await measureInstrumentationCost();
   // A worker step's time in these runs: each of the 2 workers trains 2048-row batches (examples/ctr.yaml).
-  const stepMs = (2 * 2048 * 1000) / median(offRates);
+  const stepMs = (2 * 2048 * 1000) / main.medianOffSamplesPerSec;
   const record: OverheadRecord = {
     benchmark: "observability-overhead", date: new Date().toISOString(), machine: detectMachine(), loadAverage1mAtStart: machineBefore.loadAverage1m,
-    loadAverage1mRange: [Math.min(...loads), Math.max(...loads)], rows, pairs,
-    on: `Prometheus endpoint scraped every 1 s + traces to file at traceSampleRatio 0.01 (default) + held-out evaluation (${ON_SETTINGS.slice(1).join(", ")})`,
+    loadAverage1mRange: [Math.min(...loads), Math.max(...loads)], rows, rounds,
     pairing: backToBack ? "back-to-back" : "side-by-side",
-    method: `paired runs ${backToBack ? "back to back, order alternating" : "side by side (both clusters at once), start order alternating"}; per pair lost = 1 - (CPU-seconds per trained row off)/(on) of the whole cluster's process tree inside the training loop; `
-      + "mean with a paired-bootstrap 95% interval and median with its sign-test interval; met only when both intervals lie below the floor",
-    command: `npm run bench -- observability --pairs ${pairs} --rows ${rows}${backToBack ? " --back-to-back" : ""}`,
-    pairsMeasured: results, loopCpu, jobCpu, wall, extraByRoleMedian,
-    medianOffSamplesPerSec: median(offRates), medianOnSamplesPerSec: median(onRates),
-    sameSettingSpread: { wall: Math.max(spread(offRates), spread(onRates)), loopCpu: spread(offLoopCpu) },
-    medianOffLoopCpuUsPerRow: median(offLoopCpu) * 1e6,
+    method: `rounds of one run per setting (off, on, on+eval), ${backToBack ? "back to back" : "side by side (all clusters at once)"}, start order rotating; `
+      + "per round and setting, lost = 1 - (CPU-seconds per trained row off)/(setting) of the whole cluster's process tree inside the training loop"
+      + `${backToBack ? "" : " over the seconds all loops of the round ran"}; mean with a paired-bootstrap 95% interval and median with its sign-test interval; met only when both intervals lie below the floor`,
+    command: `npm run bench -- observability --pairs ${rounds} --rows ${rows}${backToBack ? " --back-to-back" : ""}`,
+    comparisons, failedRounds,
     instrumentation: cost, stepMs, tracingShareOfStep: (cost.stepSpansOnUs - cost.stepSpansOffUs) / 1000 / stepMs, histogramsShareOfStep: cost.stepHistogramsUs / 1000 / stepMs,
-    floorLostFraction: FLOOR_LOST, verdict: loopCpu.verdict,
+    floorLostFraction: FLOOR_LOST, verdict: main.loopCpu.verdict,
   };
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, "observability-overhead.json"), `${JSON.stringify(record, null, 2)}\n`);
   await writeFile(path.join(out, "observability-overhead.md"), observabilityMarkdown(record));
   const p1 = (x: number): number => Math.round(x * 1000) / 10;
-  process.stdout.write(`${JSON.stringify({
-    verdict: record.verdict, lostLoopCpuMeanPercent: p1(loopCpu.mean.mean), lostLoopCpuIntervalPercent: [p1(loopCpu.mean.low), p1(loopCpu.mean.high)],
-    lostLoopCpuMedianPercent: p1(loopCpu.median.median), lostLoopCpuSignTestPercent: [p1(loopCpu.median.low), p1(loopCpu.median.high)],
-    lostJobCpuMeanPercent: p1(jobCpu.mean.mean), lostWallMedianPercent: p1(wall.median.median), lostWallSignTestPercent: [p1(wall.median.low), p1(wall.median.high)],
-  })}\n`);
+  process.stdout.write(`${JSON.stringify(Object.fromEntries(comparisons.map((c) => [c.setting, {
+    verdict: c.loopCpu.verdict, lostLoopCpuMeanPercent: p1(c.loopCpu.mean.mean), lostLoopCpuIntervalPercent: [p1(c.loopCpu.mean.low), p1(c.loopCpu.mean.high)],
+    lostLoopCpuMedianPercent: p1(c.loopCpu.median.median), lostLoopCpuSignTestPercent: [p1(c.loopCpu.median.low), p1(c.loopCpu.median.high)],
+    lostJobCpuMeanPercent: p1(c.jobCpu.mean.mean), lostWallMedianPercent: p1(c.wall.median.median), lostWallSignTestPercent: [p1(c.wall.median.low), p1(c.wall.median.high)],
+  }])))}\n`);
 }

@@ -9,14 +9,15 @@ import type { InstrumentationCost } from "./instrumentation-cost.js";
 import type { LoopCpu } from "./loop-cpu.js";
 import type { LossEstimate } from "./loss-estimate.js";
 import { describeMachine, type MachineInfo } from "./machine.js";
-import type { RunSample } from "./observability-run.js";
+import type { RunSample, Setting } from "./observability-run.js";
 import type { FloorVerdict } from "./paired-difference.js";
 import type { ProcessRole } from "./process-tree-cpu.js";
 
-/** The two runs of one pair and what the pair lost with observability on, three ways. */
+/** The off run and one other setting's run of a round, and what that setting lost, three ways. */
 export interface PairSample {
   readonly pair: number;
-  readonly order: "off-on" | "on-off";
+  /** The settings of the round in start order. */
+  readonly order: string;
   readonly off: RunSample;
   readonly on: RunSample;
   /** The loop CPU the pair is judged by: side by side, each run's over the seconds both loops ran; back to back, each run's own loop. */
@@ -34,22 +35,12 @@ export interface PairSample {
   readonly extraByRole: Readonly<Record<ProcessRole, number>> | undefined;
 }
 
-/** Everything the benchmark records. */
-export interface OverheadRecord {
-  readonly benchmark: "observability-overhead";
-  readonly date: string;
-  readonly machine: MachineInfo;
-  readonly loadAverage1mAtStart: number;
-  /** Lowest and highest one-minute load average seen at the start and after each pair. */
-  readonly loadAverage1mRange: readonly [number, number];
-  readonly rows: number;
-  readonly pairs: number;
-  /** side-by-side: the two runs of a pair at once; back-to-back: one after the other. */
-  readonly pairing: "side-by-side" | "back-to-back";
-  readonly on: string;
-  readonly method: string;
-  readonly command: string;
-  readonly pairsMeasured: readonly PairSample[];
+/** One setting against off, over all rounds. */
+export interface Comparison {
+  readonly setting: Setting;
+  /** The `--set` overrides of the setting (beyond the Prometheus port). */
+  readonly settings: readonly string[];
+  readonly pairs: readonly PairSample[];
   readonly loopCpu: LossEstimate;
   readonly jobCpu: LossEstimate;
   readonly wall: LossEstimate;
@@ -60,12 +51,32 @@ export interface OverheadRecord {
   /** Largest (max − min) / median over runs of one setting. */
   readonly sameSettingSpread: { readonly wall: number; readonly loopCpu: number };
   readonly medianOffLoopCpuUsPerRow: number;
+}
+
+/** Everything the benchmark records. */
+export interface OverheadRecord {
+  readonly benchmark: "observability-overhead";
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly loadAverage1mAtStart: number;
+  /** Lowest and highest one-minute load average seen at the start and after each round. */
+  readonly loadAverage1mRange: readonly [number, number];
+  readonly rows: number;
+  readonly rounds: number;
+  /** side-by-side: the runs of a round at once; back-to-back: one after the other. */
+  readonly pairing: "side-by-side" | "back-to-back";
+  readonly method: string;
+  readonly command: string;
+  /** on vs off (the verdict), on+eval vs off. */
+  readonly comparisons: readonly Comparison[];
+  /** Rounds left out because a job failed (with the first failure's message). */
+  readonly failedRounds: readonly { readonly round: number; readonly reason: string }[];
   readonly instrumentation: InstrumentationCost;
   readonly stepMs: number;
   readonly tracingShareOfStep: number;
   readonly histogramsShareOfStep: number;
   readonly floorLostFraction: number;
-  /** The verdict of the loop-CPU measure. */
+  /** The verdict of the loop-CPU measure, on vs off. */
   readonly verdict: FloorVerdict;
 }
 
@@ -89,32 +100,49 @@ function verdictText(v: FloorVerdict, floor: number): string {
   }[v];
 }
 
+const SETTING_TEXT: Readonly<Record<Setting, string>> = {
+  off: "observability at its defaults (no endpoint, no traces, no held-out evaluation)",
+  on: "Prometheus endpoint scraped every 1 s + traces to file at traceSampleRatio 0.01 (default); held-out evaluation at its default (off)",
+  "on+eval": "as on, plus the held-out evaluation every 5 s on 2048 rows (observability.evalEveryMs=5000, evalRows=2048)",
+};
+
+function comparisonMarkdown(c: Comparison, floor: number, verdict: boolean): string[] {
+  const roles = Object.entries(c.extraByRoleMedian).filter(([role]) => role !== "other") as [ProcessRole, number][];
+  const lead = verdict ? "**Throughput lost" : "Throughput lost";
+  return [
+    `## ${c.setting} vs off`, "",
+    `"${c.setting}": ${SETTING_TEXT[c.setting]}.`, "",
+    "| round | start order | window, s | off, CPU-µs/row | on, CPU-µs/row | lost (CPU, loop) | off, job CPU-s | on, job CPU-s | lost (CPU, job) | off, samples/s | on, samples/s | lost (wall) | scrapes | evaluations | load |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...c.pairs.map((p) => `| ${p.pair} | ${p.order} | ${windowSeconds(p.offLoopCpu)} | ${usPerRow(p.offLoopCpu)} | ${usPerRow(p.onLoopCpu)} | ${pct(p.lostLoopCpu)} | ${p.off.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | `
+      + `${p.on.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | ${pct(p.lostJobCpu)} | ${int(p.off.samplesPerSec)} | ${int(p.on.samplesPerSec)} | ${pct(p.lostWall)} | ${p.on.scrapes} | ${p.on.evaluations} | ${p.loadAverage1m.toFixed(2)} |`),
+    "",
+    `${lead} with "${c.setting}", by CPU per row in the training loop: ${estimateText(c.loopCpu)}; ${verdictText(c.loopCpu.verdict, floor)}${verdict ? "**" : ""} `
+      + `(floor: under ${pct(floor, 0)} lost). Runs of one setting differ by up to ${pct(c.sameSettingSpread.loopCpu, 0)} of their median in CPU per row `
+      + `(${c.medianOffLoopCpuUsPerRow.toFixed(1)} CPU-µs/row off), and by ${pct(c.sameSettingSpread.wall, 0)} in wall-clock rate.`, "",
+    `Where the extra CPU goes (median over rounds, as a share of the cluster's CPU per row off): ${roles.map(([role, x]) => `${role} ${pct(x, 2)}`).join(", ")}.`, "",
+    `Whole job by CPU per row: ${estimateText(c.jobCpu)}; ${verdictText(c.jobCpu.verdict, floor)}.`, "",
+    `For reference, wall-clock (steady loop rate, median ${int(c.medianOffSamplesPerSec)} samples/s off, ${int(c.medianOnSamplesPerSec)} on): ${estimateText(c.wall)}; ${verdictText(c.wall.verdict, floor)}.`, "",
+  ];
+}
+
 /** The markdown page of a record. */
 export function observabilityMarkdown(r: OverheadRecord): string {
-  const roles = Object.entries(r.extraByRoleMedian).filter(([role]) => role !== "other") as [ProcessRole, number][];
   return [
     `# Observability overhead (${r.date})`, "",
     `${describeMachine(r.machine)}; load average ${r.loadAverage1mAtStart.toFixed(2)} at the start, ${r.machine.loadAverage1m.toFixed(2)} at the end, `
-      + `${r.loadAverage1mRange[0].toFixed(2)}–${r.loadAverage1mRange[1].toFixed(2)} between pairs (this machine is shared). `
-      + `${r.rows.toLocaleString("en-US")} train rows per run, ${r.pairs} off/on pairs, `
-      + `${r.pairing === "side-by-side" ? "the two clusters of a pair running at the same time (start order alternating)" : "run back to back, order alternating"}; "on": ${r.on}.`, "",
+      + `${r.loadAverage1mRange[0].toFixed(2)}–${r.loadAverage1mRange[1].toFixed(2)} between rounds (this machine is shared). `
+      + `${r.rows.toLocaleString("en-US")} train rows per run, ${r.rounds} rounds of one run per setting (off, on, on+eval), `
+      + `${r.pairing === "side-by-side" ? "the clusters of a round running at the same time (start order rotating)" : "run back to back, start order rotating"}.`, "",
     "Measure: CPU seconds (user + system, all threads) of the whole cluster — root supervisor, nats-server, coordinator, 2 shards, 2 workers — "
       + "per row trained, read from /proc at each worker heartbeat, between the first heartbeat that shows training and the last before every worker has its final count"
-      + `${r.pairing === "side-by-side" ? ", and within the seconds both clusters of the pair were in that loop (window)" : ""}. `
+      + `${r.pairing === "side-by-side" ? ", and within the seconds all clusters of the round were in that loop (window)" : ""}. `
       + "Lost = 1 − (CPU per row off) / (CPU per row on): on cores that the cluster keeps busy, the throughput lost. "
       + "Job CPU: the same over the whole `colony up` (start-up, final checkpoint and evaluation included). Wall-clock: each worker's steady training-loop rate, summed.", "",
-    "| pair | order | window, s | off, CPU-µs/row | on, CPU-µs/row | lost (CPU, loop) | off, job CPU-s | on, job CPU-s | lost (CPU, job) | off, samples/s | on, samples/s | lost (wall) | scrapes | evaluations | load |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...r.pairsMeasured.map((p) => `| ${p.pair} | ${p.order} | ${windowSeconds(p.offLoopCpu)} | ${usPerRow(p.offLoopCpu)} | ${usPerRow(p.onLoopCpu)} | ${pct(p.lostLoopCpu)} | ${p.off.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | `
-      + `${p.on.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | ${pct(p.lostJobCpu)} | ${int(p.off.samplesPerSec)} | ${int(p.on.samplesPerSec)} | ${pct(p.lostWall)} | ${p.on.scrapes} | ${p.on.evaluations} | ${p.loadAverage1m.toFixed(2)} |`),
-    "",
-    `**Throughput lost with observability on, by CPU per row in the training loop: ${estimateText(r.loopCpu)}; ${verdictText(r.loopCpu.verdict, r.floorLostFraction)}** `
-      + `(floor: under ${pct(r.floorLostFraction, 0)} lost). Runs of one setting differ by up to ${pct(r.sameSettingSpread.loopCpu, 0)} of their median in CPU per row `
-      + `(${r.medianOffLoopCpuUsPerRow.toFixed(1)} CPU-µs/row off), against ${pct(r.sameSettingSpread.wall, 0)} in wall-clock rate.`, "",
-    `Where the extra CPU goes (median over pairs, as a share of the cluster's CPU per row off): ${roles.map(([role, x]) => `${role} ${pct(x, 2)}`).join(", ")}.`, "",
-    `Whole job by CPU per row: ${estimateText(r.jobCpu)}; ${verdictText(r.jobCpu.verdict, r.floorLostFraction)}.`, "",
-    `For reference, wall-clock (steady loop rate, median ${int(r.medianOffSamplesPerSec)} samples/s off, ${int(r.medianOnSamplesPerSec)} on): ${estimateText(r.wall)}; ${verdictText(r.wall.verdict, r.floorLostFraction)}.`, "",
-    `In process (no noise from other jobs): a step's span calls cost ${r.instrumentation.stepSpansOffUs.toFixed(1)} µs with tracing off and `
+    ...(r.failedRounds.length === 0 ? [] : [`Rounds left out because a job failed: ${r.failedRounds.map((f) => `${f.round} (${f.reason.split("\n")[0]!.slice(0, 160)})`).join("; ")}.`, ""]),
+    ...r.comparisons.flatMap((c) => comparisonMarkdown(c, r.floorLostFraction, c.setting === "on")),
+    "## In process", "",
+    `No noise from other jobs: a step's span calls cost ${r.instrumentation.stepSpansOffUs.toFixed(1)} µs with tracing off and `
       + `${r.instrumentation.stepSpansOnUs.toFixed(1)} µs on at ratio ${r.instrumentation.sampleRatio}; a worker step here takes ${r.stepMs.toFixed(0)} ms, so tracing costs `
       + `${(r.tracingShareOfStep * 100).toFixed(4)}% of it. The five histograms a worker records each step (recorded whatever the settings) cost `
       + `${r.instrumentation.stepHistogramsUs.toFixed(2)} µs (${(r.histogramsShareOfStep * 100).toFixed(5)}% of a step). One scrape of a 2-shard, 2-worker board takes `

@@ -15,10 +15,28 @@ import { runColonyUp } from "./colony-run.js";
 import { LoopCpuWatch, type LoopCpu } from "./loop-cpu.js";
 import type { ProcessTreeCpu } from "./process-tree-cpu.js";
 
-/** What "on" sets beyond the Prometheus port (which is scraped every second). */
-export const ON_SETTINGS = ["observability.traces=file", "observability.evalEveryMs=5000", "observability.evalRows=2048"] as const;
+/**
+ * The settings compared: off (the defaults); on (the Prometheus endpoint, scraped every
+ * second, and traces to file at the default sampling, 0.01; the held-out evaluation at
+ * its default, off); on+eval (on, plus the held-out evaluation every 5 s on 2048 rows).
+ */
+export const Setting = { Off: "off", On: "on", OnWithEval: "on+eval" } as const;
+export type Setting = (typeof Setting)[keyof typeof Setting];
+
+/** What each setting sets beyond the Prometheus port. */
+export const SETTINGS: Readonly<Record<Setting, readonly string[]>> = {
+  off: [],
+  on: ["observability.traces=file"],
+  "on+eval": ["observability.traces=file", "observability.evalEveryMs=5000", "observability.evalRows=2048"],
+};
 
 const CONFIG = "examples/ctr.yaml";
+/**
+ * Set on every run, whatever the setting: on this shared machine an actor can go without
+ * the CPU to send a heartbeat for more than the default 5 s, and a restart spoils the
+ * run (the loop CPU refuses a restarted worker), so the supervisor waits 30 s.
+ */
+const EVERY_RUN = ["supervision.heartbeatTimeoutMs=30000"];
 const SCRAPE_EVERY_MS = 1000;
 
 /** CPU of a whole `colony up`, from spawn to its last read (at most 250 ms before exit). */
@@ -26,7 +44,7 @@ export interface JobCpu { readonly cpuSeconds: number; readonly rows: number }
 
 /** One run's outcome. */
 export interface RunSample {
-  readonly observability: "off" | "on";
+  readonly observability: Setting;
   /** Steady training-loop rate (the loop's whole-window rate where the steady one is missing). */
   readonly samplesPerSec: number;
   readonly loopSamplesPerSec: number;
@@ -58,22 +76,23 @@ export interface ObservedRun {
   loopCpuWithin(window: { readonly from: number; readonly to: number }): LoopCpu;
 }
 
-/** Runs the job once with observability off or on; throws BenchSetupError when the loop rate can't be timed. */
+/** Runs the job once with one setting; throws BenchSetupError when the loop rate can't be timed. */
 export async function runObservabilityOnce(opts: {
   root: string;
   tmp: string;
-  on: boolean;
+  setting: Setting;
   /** Cluster name (and run directory) of this run, unique among runs going at once. */
   cluster: string;
   data: { train: string; test: string };
   tree: ProcessTreeCpu;
   log: (line: string) => void;
 }): Promise<ObservedRun> {
-  const { root, on, tree } = opts;
+  const { root, setting, tree } = opts;
+  const on = setting !== Setting.Off;
   const runDir = path.join(root, opts.tmp, `run-${opts.cluster}`);
   await mkdir(runDir, { recursive: true });
   const port = await freePort();
-  const set = [`cluster=${opts.cluster}`, ...(on ? [`observability.prometheusPort=${port}`, ...ON_SETTINGS] : [])];
+  const set = [`cluster=${opts.cluster}`, ...EVERY_RUN, ...(on ? [`observability.prometheusPort=${port}`] : []), ...SETTINGS[setting]];
   let scrapes = 0;
   let scraping = on;
   const scraper = (async () => {
@@ -89,11 +108,11 @@ export async function runObservabilityOnce(opts: {
       root, config: CONFIG, runDir, train: opts.data.train, test: opts.data.test, timeoutMs: 15 * 60_000,
       stderrFile: path.join(runDir, "up.stderr.log"), set, onSpawn: watch.onSpawn, onHeartbeat: watch.onHeartbeat,
     });
-    if (!run.heartbeats.available) throw new BenchSetupError(`no training-loop rate for observability ${on ? "on" : "off"}: ${run.heartbeats.reason}`);
+    if (!run.heartbeats.available) throw new BenchSetupError(`no training-loop rate for observability ${setting}: ${run.heartbeats.reason}`);
     const coordinator = run.heartbeats.actors.find((a) => a.kind === "coordinator");
     const loopCpu = watch.result();
     const sample: RunSample = {
-      observability: on ? "on" : "off", samplesPerSec: run.heartbeats.steadySamplesPerSec ?? run.heartbeats.loopSamplesPerSec,
+      observability: setting, samplesPerSec: run.heartbeats.steadySamplesPerSec ?? run.heartbeats.loopSamplesPerSec,
       loopSamplesPerSec: run.heartbeats.loopSamplesPerSec, wallSeconds: run.wallSeconds, scrapes, evaluations: coordinator?.counters["eval.done"] ?? 0,
       loopCpu,
       jobCpu: watch.jobCpuSeconds === undefined ? undefined : { cpuSeconds: watch.jobCpuSeconds, rows: run.result.rows },
