@@ -23,7 +23,8 @@
  * Writes bench/results/observability-overhead.json and .md (with --quick into
  * bench/tmp/results/) and prints a one-line summary on stdout; progress on stderr.
  * Flags: --pairs N (rounds; default 10; --quick 2), --rows N (default 100,000; --quick
- * 30,000), --back-to-back, --quick, --out DIR.
+ * 30,000), --back-to-back, --quick, --out DIR; --pool A.json,B.json instead pools the
+ * rounds of recorded runs into one record (observability-pool.ts).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -33,21 +34,15 @@ import { BenchSetupError } from "./bench-errors.js";
 import { ensureCtrData } from "./ctr-data.js";
 import { measureInstrumentationCost } from "./instrumentation-cost.js";
 import { detectMachine } from "./machine.js";
-import { estimateLoss } from "./loss-estimate.js";
-import { observabilityMarkdown, type Comparison, type OverheadRecord, type PairSample } from "./observability-report.js";
+import { compare, cpuPerRow, FLOOR_LOST, lostFromCost } from "./observability-compare.js";
+import { poolRecords } from "./observability-pool.js";
+import { observabilityMarkdown, type OverheadRecord, type PairSample } from "./observability-report.js";
 import type { LoopCpu } from "./loop-cpu.js";
-import { runObservabilityOnce, Setting, SETTINGS, type ObservedRun, type RunSample } from "./observability-run.js";
-import { median } from "./paired-difference.js";
+import { runObservabilityOnce, Setting, type ObservedRun, type RunSample } from "./observability-run.js";
 import { ProcessRole, ProcessTreeCpu } from "./process-tree-cpu.js";
 import { repoRoot } from "./repo-root.js";
 
 const TMP = "bench/tmp";
-const FLOOR_LOST = 0.05;
-
-/** CPU seconds per row trained; undefined when the loop's CPU is missing. */
-function cpuPerRow(c: LoopCpu): number | undefined {
-  return c.available ? c.cpuSeconds / c.rows : undefined;
-}
 
 /** Each run's loop CPU over the seconds all the runs' loops ran (each run's own loop where they do not all overlap). */
 function sharedWindows(runs: readonly ObservedRun[]): LoopCpu[] {
@@ -62,39 +57,11 @@ function jobCpuPerRow(s: RunSample): number | undefined {
   return s.jobCpu === undefined || s.jobCpu.rows === 0 ? undefined : s.jobCpu.cpuSeconds / s.jobCpu.rows;
 }
 
-/** 1 − off/on of a CPU cost per row: the throughput lost when the cores are the limit. */
-function lostFromCost(off: number | undefined, on: number | undefined): number | undefined {
-  return off === undefined || on === undefined || on <= 0 ? undefined : 1 - off / on;
-}
-
 /** Each role's extra CPU per row with observability on, as a fraction of the whole cluster's CPU per row off. */
 function extraByRole(off: LoopCpu, on: LoopCpu): Record<ProcessRole, number> | undefined {
   if (!off.available || !on.available) return undefined;
   const offTotal = off.cpuSeconds / off.rows;
   return Object.fromEntries(Object.values(ProcessRole).map((r) => [r, (on.cpuSecondsByRole[r] / on.rows - off.cpuSecondsByRole[r] / off.rows) / offTotal])) as Record<ProcessRole, number>;
-}
-
-const defined = (xs: readonly (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);
-
-/** The estimates over all pairs of one comparison (a setting against off). */
-function compare(setting: Setting, pairs: readonly PairSample[]): Comparison {
-  const offRates = pairs.map((r) => r.off.samplesPerSec);
-  const onRates = pairs.map((r) => r.on.samplesPerSec);
-  const offLoopCpu = defined(pairs.map((r) => cpuPerRow(r.offLoopCpu)));
-  const onLoopCpu = defined(pairs.map((r) => cpuPerRow(r.onLoopCpu)));
-  // How much runs of one setting vary, for comparison with the paired intervals.
-  const spread = (xs: readonly number[]): number => (Math.max(...xs) - Math.min(...xs)) / median(xs);
-  const roles = Object.values(ProcessRole);
-  return {
-    setting, settings: SETTINGS[setting], pairs,
-    loopCpu: estimateLoss(defined(pairs.map((r) => r.lostLoopCpu)), FLOOR_LOST),
-    jobCpu: estimateLoss(defined(pairs.map((r) => r.lostJobCpu)), FLOOR_LOST),
-    wall: estimateLoss(pairs.map((r) => r.lostWall), FLOOR_LOST),
-    extraByRoleMedian: Object.fromEntries(roles.map((r) => [r, median(defined(pairs.map((p) => p.extraByRole?.[r])))])) as Record<ProcessRole, number>,
-    medianOffSamplesPerSec: median(offRates), medianOnSamplesPerSec: median(onRates),
-    sameSettingSpread: { wall: Math.max(spread(offRates), spread(onRates)), loopCpu: Math.max(spread(offLoopCpu), spread(onLoopCpu)) },
-    medianOffLoopCpuUsPerRow: median(offLoopCpu) * 1e6,
-  };
 }
 
 /** Runs one after another, settled like Promise.allSettled. */
@@ -112,8 +79,13 @@ async function inTurn<T, R>(items: readonly T[], run: (item: T) => Promise<R>): 
 
 /** Runs the overhead benchmark and records its result. */
 export async function observabilityMain(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, "back-to-back": { type: "boolean" }, out: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, "back-to-back": { type: "boolean" }, pool: { type: "string" }, out: { type: "string" } } });
   const backToBack = values["back-to-back"] ?? false;
+  if (values.pool !== undefined) {
+    const root = repoRoot(fileURLToPath(import.meta.url));
+    const record = await poolRecords(values.pool.split(",").map((f) => path.resolve(f)));
+    return writeRecord(record, path.resolve(root, values.out ?? "bench/results"));
+  }
   const quick = values.quick ?? false;
   const rounds = Number(values.pairs ?? (quick ? 2 : 10));
   const rows = Number(values.rows ?? (quick ? 30_000 : 100_000));
@@ -184,15 +156,21 @@ export async function observabilityMain(argv: string[]): Promise<void> {
     command: `npm run bench -- observability --pairs ${rounds} --rows ${rows}${backToBack ? " --back-to-back" : ""}`,
     comparisons, failedRounds,
     instrumentation: cost, stepMs, tracingShareOfStep: (cost.stepSpansOnUs - cost.stepSpansOffUs) / 1000 / stepMs, histogramsShareOfStep: cost.stepHistogramsUs / 1000 / stepMs,
-    floorLostFraction: FLOOR_LOST, verdict: main.loopCpu.verdict,
+    floorLostFraction: FLOOR_LOST, verdict: main.verdict,
   };
+  await writeRecord(record, out);
+}
+
+/** Writes the record's JSON and markdown into `out` and prints the one-line summary. */
+async function writeRecord(record: OverheadRecord, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, "observability-overhead.json"), `${JSON.stringify(record, null, 2)}\n`);
   await writeFile(path.join(out, "observability-overhead.md"), observabilityMarkdown(record));
   const p1 = (x: number): number => Math.round(x * 1000) / 10;
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(comparisons.map((c) => [c.setting, {
-    verdict: c.loopCpu.verdict, lostLoopCpuMeanPercent: p1(c.loopCpu.mean.mean), lostLoopCpuIntervalPercent: [p1(c.loopCpu.mean.low), p1(c.loopCpu.mean.high)],
+  process.stdout.write(`${JSON.stringify(Object.fromEntries(record.comparisons.map((c) => [c.setting, {
+    verdict: c.verdict, lostLoopCpuMeanPercent: p1(c.loopCpu.mean.mean), lostLoopCpuIntervalPercent: [p1(c.loopCpu.mean.low), p1(c.loopCpu.mean.high)],
     lostLoopCpuMedianPercent: p1(c.loopCpu.median.median), lostLoopCpuSignTestPercent: [p1(c.loopCpu.median.low), p1(c.loopCpu.median.high)],
-    lostJobCpuMeanPercent: p1(c.jobCpu.mean.mean), lostWallMedianPercent: p1(c.wall.median.median), lostWallSignTestPercent: [p1(c.wall.median.low), p1(c.wall.median.high)],
+    lostOwnLoopCpuMeanPercent: p1(c.loopCpuOwnWindow.mean.mean), lostOwnLoopCpuIntervalPercent: [p1(c.loopCpuOwnWindow.mean.low), p1(c.loopCpuOwnWindow.mean.high)],
+    lostOwnLoopCpuSignTestPercent: [p1(c.loopCpuOwnWindow.median.low), p1(c.loopCpuOwnWindow.median.high)], lostJobCpuMeanPercent: p1(c.jobCpu.mean.mean), lostWallMedianPercent: p1(c.wall.median.median), lostWallSignTestPercent: [p1(c.wall.median.low), p1(c.wall.median.high)],
   }])))}\n`);
 }

@@ -42,6 +42,10 @@ export interface Comparison {
   readonly settings: readonly string[];
   readonly pairs: readonly PairSample[];
   readonly loopCpu: LossEstimate;
+  /** The same from each run's own whole loop, not cut to the seconds the round's runs share. */
+  readonly loopCpuOwnWindow: LossEstimate;
+  /** The verdict both loop windows agree on (else not resolved). */
+  readonly verdict: FloorVerdict;
   readonly jobCpu: LossEstimate;
   readonly wall: LossEstimate;
   /** Median over pairs of each role's extra loop CPU per row (fraction of the cluster's CPU per row off). */
@@ -76,7 +80,7 @@ export interface OverheadRecord {
   readonly tracingShareOfStep: number;
   readonly histogramsShareOfStep: number;
   readonly floorLostFraction: number;
-  /** The verdict of the loop-CPU measure, on vs off. */
+  /** The verdict of the loop-CPU measure, on vs off (both windows agreeing). */
   readonly verdict: FloorVerdict;
 }
 
@@ -106,6 +110,8 @@ const SETTING_TEXT: Readonly<Record<Setting, string>> = {
   "on+eval": "as on, plus the held-out evaluation every 5 s on 2048 rows (observability.evalEveryMs=5000, evalRows=2048)",
 };
 
+const verdictWord: Readonly<Record<FloorVerdict, string>> = { met: "the floor is met", missed: "the floor is missed", not_resolved: "not resolved" };
+
 function comparisonMarkdown(c: Comparison, floor: number, verdict: boolean): string[] {
   const roles = Object.entries(c.extraByRoleMedian).filter(([role]) => role !== "other") as [ProcessRole, number][];
   const lead = verdict ? "**Throughput lost" : "Throughput lost";
@@ -117,10 +123,11 @@ function comparisonMarkdown(c: Comparison, floor: number, verdict: boolean): str
     ...c.pairs.map((p) => `| ${p.pair} | ${p.order} | ${windowSeconds(p.offLoopCpu)} | ${usPerRow(p.offLoopCpu)} | ${usPerRow(p.onLoopCpu)} | ${pct(p.lostLoopCpu)} | ${p.off.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | `
       + `${p.on.jobCpu?.cpuSeconds.toFixed(1) ?? "–"} | ${pct(p.lostJobCpu)} | ${int(p.off.samplesPerSec)} | ${int(p.on.samplesPerSec)} | ${pct(p.lostWall)} | ${p.on.scrapes} | ${p.on.evaluations} | ${p.loadAverage1m.toFixed(2)} |`),
     "",
-    `${lead} with "${c.setting}", by CPU per row in the training loop: ${estimateText(c.loopCpu)}; ${verdictText(c.loopCpu.verdict, floor)}${verdict ? "**" : ""} `
-      + `(floor: under ${pct(floor, 0)} lost). Runs of one setting differ by up to ${pct(c.sameSettingSpread.loopCpu, 0)} of their median in CPU per row `
+    `${lead} with "${c.setting}", by CPU per row in the training loop: over the seconds all runs of a round were in their loops, ${estimateText(c.loopCpu)}; `
+      + `over each run's whole loop (the same rows in each run), ${estimateText(c.loopCpuOwnWindow)}. Verdict (every interval of both windows below ${pct(floor, 0)} to be met): `
+      + `${verdictWord[c.verdict]}${verdict ? "**" : ""} (floor: under ${pct(floor, 0)} lost). Runs of one setting differ by up to ${pct(c.sameSettingSpread.loopCpu, 0)} of their median in CPU per row `
       + `(${c.medianOffLoopCpuUsPerRow.toFixed(1)} CPU-µs/row off), and by ${pct(c.sameSettingSpread.wall, 0)} in wall-clock rate.`, "",
-    `Where the extra CPU goes (median over rounds, as a share of the cluster's CPU per row off): ${roles.map(([role, x]) => `${role} ${pct(x, 2)}`).join(", ")}.`, "",
+    `Where the extra CPU goes (median over rounds, shared seconds, as a share of the cluster's CPU per row off): ${roles.map(([role, x]) => `${role} ${pct(x, 2)}`).join(", ")}.`, "",
     `Whole job by CPU per row: ${estimateText(c.jobCpu)}; ${verdictText(c.jobCpu.verdict, floor)}.`, "",
     `For reference, wall-clock (steady loop rate, median ${int(c.medianOffSamplesPerSec)} samples/s off, ${int(c.medianOnSamplesPerSec)} on): ${estimateText(c.wall)}; ${verdictText(c.wall.verdict, floor)}.`, "",
   ];
