@@ -84,7 +84,8 @@ export async function observabilityMain(argv: string[]): Promise<void> {
   if (values.pool !== undefined) {
     const root = repoRoot(fileURLToPath(import.meta.url));
     const record = await poolRecords(values.pool.split(",").map((f) => path.resolve(f)));
-    return writeRecord(record, path.resolve(root, values.out ?? "bench/results"));
+    const command = `${record.command}; pooled: npm run bench -- observability --pool ${values.pool}`;
+    return writeRecord({ ...record, command }, path.resolve(root, values.out ?? "bench/results"));
   }
   const quick = values.quick ?? false;
   const rounds = Number(values.pairs ?? (quick ? 2 : 10));
