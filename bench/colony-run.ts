@@ -85,16 +85,20 @@ export async function runColonyUp(opts: {
   stderrFile: string;
   /** Further `--set PATH=VALUE` overrides. */
   set?: readonly string[];
+  /** Called with the pid of the `colony up` process once it is spawned. */
+  onSpawn?: (pid: number) => void;
+  /** Called with each heartbeat's actor and counters as it arrives. */
+  onHeartbeat?: (actor: ActorCounters) => void;
 }): Promise<ColonyUpRun> {
   const args = [
     "dist/bin/colony.js", "up", opts.config, "--run-dir", opts.runDir,
     "--set", `job.data.path=${opts.train}`, "--set", `job.data.eval=${opts.test}`, "--json",
     ...(opts.set ?? []).flatMap((s) => ["--set", s]),
   ];
-  const watch = new HeartbeatWatch();
+  const watch = new HeartbeatWatch(opts.onHeartbeat);
   const out = await runStep({
     command: process.execPath, args, cwd: opts.root, timeoutMs: opts.timeoutMs, stderrFile: opts.stderrFile,
-    onStderrLine: (line) => watch.onSupervisorLog(line),
+    onStderrLine: (line) => watch.onSupervisorLog(line), ...(opts.onSpawn !== undefined ? { onSpawn: opts.onSpawn } : {}),
   });
   const heartbeats = await watch.stop();
   const command = `node ${args.join(" ")}`;
@@ -137,6 +141,11 @@ class HeartbeatWatch {
   #last: { t: number; rows: number } | undefined;
   /** Every heartbeat of each worker: (time received, its rows trained). */
   readonly #perWorker = new Map<string, { t: number; rows: number }[]>();
+  readonly #onHeartbeat: ((actor: ActorCounters) => void) | undefined;
+
+  constructor(onHeartbeat?: (actor: ActorCounters) => void) {
+    this.#onHeartbeat = onHeartbeat;
+  }
 
   onSupervisorLog(line: string): void {
     if (this.#connecting !== undefined || !line.startsWith("{")) return;
@@ -170,6 +179,7 @@ class HeartbeatWatch {
 
   #take(actor: ActorCounters): void {
     this.#latest.set(actor.id, actor);
+    this.#onHeartbeat?.(actor);
     if (actor.kind !== "worker") return;
     let rows = 0;
     for (const a of this.#latest.values()) if (a.kind === "worker") rows += a.counters["rows.trained"] ?? 0;

@@ -1,180 +1,177 @@
 /**
  * `npm run bench -- observability`: what metrics and tracing cost. The same job
- * (`examples/ctr.yaml`, 2 shards, 2 workers) runs with observability off and on, in
- * back-to-back pairs (the order alternating, off-on then on-off), so that a busy minute
- * of this shared machine slows both runs of a pair alike. "On" is what an operator turns
- * on: the Prometheus endpoint scraped every second, traces to file at the default
- * sampling (observability.traceSampleRatio, 0.01) and the coordinator's held-out
- * evaluation (every 5 s, 2048 rows). Throughput is the workers' steady training-loop rate
- * from their own heartbeats (colony-run.ts), which leaves out start-up, the final
- * checkpoint and evaluation.
+ * (`examples/ctr.yaml`, 2 shards, 2 workers) runs in rounds of three settings
+ * (observability-run.ts): off; on (the Prometheus endpoint scraped every second, traces
+ * to file at the default sampling, 0.01, the held-out evaluation at its default, off);
+ * and on+eval (on, plus the held-out evaluation every 5 s). The clusters of a round run
+ * side by side, at the same time (which one starts first rotates), so that whatever else
+ * loads this shared machine loads them alike; `--back-to-back` runs them one after the
+ * other instead.
  *
- * The answer is the median over pairs of the fraction lost (1 − on/off within a pair)
- * with its distribution-free 95% interval (paired-difference.ts): the floor (issue 8,
- * under 5% lost) is met when the whole interval lies below 5%, missed when it lies
- * above, and otherwise not resolved by these runs. It also measures the instrumentation
- * in process (instrumentation-cost.ts) and states it as a share of a step.
+ * The verdict on the floor (issue 8: under 5% of throughput lost with tracing and
+ * metrics on at the default sampling) comes from "on" vs off, by the CPU the cluster
+ * spends per row trained inside the training loop (loop-cpu.ts), over the seconds all
+ * loops of the round ran: on a cluster whose processes keep the cores busy, throughput
+ * is cores / (CPU per row), so the fraction lost is 1 − (CPU per row off) / (CPU per row
+ * on). Per round that fraction is taken; the answer is its mean with a paired-bootstrap
+ * 95% interval and its median with the sign-test interval (loss-estimate.ts): met when
+ * both intervals lie below 5%, missed when both lie above, otherwise not resolved.
+ * on+eval vs off is reported the same way. Wall-clock throughput (1 − on/off of the
+ * steady loop rate) and the whole job's CPU are reported beside it, with the in-process
+ * cost of the instrumentation (instrumentation-cost.ts).
  *
  * Writes bench/results/observability-overhead.json and .md (with --quick into
  * bench/tmp/results/) and prints a one-line summary on stdout; progress on stderr.
- * Flags: --pairs N (default 10; --quick 2), --rows N (default 100,000; --quick 30,000),
- * --quick, --out DIR.
+ * Flags: --pairs N (rounds; default 10; --quick 2), --rows N (default 100,000; --quick
+ * 30,000), --back-to-back, --quick, --out DIR; --pool A.json,B.json instead pools the
+ * rounds of recorded runs into one record (observability-pool.ts).
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BenchSetupError } from "./bench-errors.js";
-import { runColonyUp } from "./colony-run.js";
 import { ensureCtrData } from "./ctr-data.js";
 import { measureInstrumentationCost } from "./instrumentation-cost.js";
-import { describeMachine, detectMachine } from "./machine.js";
-import { floorVerdict, median, medianInterval } from "./paired-difference.js";
+import { detectMachine } from "./machine.js";
+import { compare, cpuPerRow, FLOOR_LOST, lostFromCost } from "./observability-compare.js";
+import { poolRecords } from "./observability-pool.js";
+import { observabilityMarkdown, type OverheadRecord, type PairSample } from "./observability-report.js";
+import type { LoopCpu } from "./loop-cpu.js";
+import { runObservabilityOnce, Setting, type ObservedRun, type RunSample } from "./observability-run.js";
+import { ProcessRole, ProcessTreeCpu } from "./process-tree-cpu.js";
 import { repoRoot } from "./repo-root.js";
 
-const CONFIG = "examples/ctr.yaml";
 const TMP = "bench/tmp";
-const FLOOR_LOST = 0.05;
 
-/** One run's outcome. */
-interface RunSample {
-  readonly observability: "off" | "on";
-  /** Steady training-loop rate (the loop's whole-window rate where the steady one is missing). */
-  readonly samplesPerSec: number;
-  readonly loopSamplesPerSec: number;
-  readonly wallSeconds: number;
-  readonly scrapes: number;
-  /** Held-out evaluations the coordinator took (0 when off). */
-  readonly evaluations: number;
+/** Each run's loop CPU over the seconds all the runs' loops ran (each run's own loop where they do not all overlap). */
+function sharedWindows(runs: readonly ObservedRun[]): LoopCpu[] {
+  const loops = runs.map((r) => r.sample.loopCpu);
+  const from = Math.max(...loops.map((l) => (l.available ? l.from : Infinity)));
+  const to = Math.min(...loops.map((l) => (l.available ? l.to : -Infinity)));
+  if (!(to > from)) return loops;
+  return runs.map((r) => r.loopCpuWithin({ from, to }));
 }
 
-/** The two runs of one pair and what the pair lost with observability on. */
-interface PairSample { readonly pair: number; readonly order: "off-on" | "on-off"; readonly off: RunSample; readonly on: RunSample; readonly lost: number }
-
-/** Settings of the "on" side, beyond the Prometheus port. */
-const ON_SETTINGS = ["observability.traces=file", "observability.evalEveryMs=5000", "observability.evalRows=2048"];
-
-/** A free loopback port (closed again before the cluster binds it). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+function jobCpuPerRow(s: RunSample): number | undefined {
+  return s.jobCpu === undefined || s.jobCpu.rows === 0 ? undefined : s.jobCpu.cpuSeconds / s.jobCpu.rows;
 }
 
-async function runOnce(root: string, on: boolean, data: { train: string; test: string }, log: (l: string) => void): Promise<RunSample> {
-  const runDir = path.join(root, TMP, `run-observability-${on ? "on" : "off"}`);
-  await mkdir(runDir, { recursive: true });
-  const port = await freePort();
-  const set = on ? [`observability.prometheusPort=${port}`, ...ON_SETTINGS] : [];
-  let scrapes = 0;
-  let scraping = on;
-  const scraper = (async () => {
-    while (scraping) {
-      // A Prometheus server scraping once a second: the collection runs in the root supervisor.
-      await fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => { await r.text(); scrapes++; }, () => undefined);
-      await new Promise((r) => setTimeout(r, 1000));
+/** Each role's extra CPU per row with observability on, as a fraction of the whole cluster's CPU per row off. */
+function extraByRole(off: LoopCpu, on: LoopCpu): Record<ProcessRole, number> | undefined {
+  if (!off.available || !on.available) return undefined;
+  const offTotal = off.cpuSeconds / off.rows;
+  return Object.fromEntries(Object.values(ProcessRole).map((r) => [r, (on.cpuSecondsByRole[r] / on.rows - off.cpuSecondsByRole[r] / off.rows) / offTotal])) as Record<ProcessRole, number>;
+}
+
+/** Runs one after another, settled like Promise.allSettled. */
+async function inTurn<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const settled: PromiseSettledResult<R>[] = [];
+  for (const item of items) {
+    try {
+      settled.push({ status: "fulfilled", value: await run(item) });
+    } catch (reason) {
+      settled.push({ status: "rejected", reason });
     }
-  })();
-  try {
-    const run = await runColonyUp({
-      root, config: CONFIG, runDir, train: data.train, test: data.test, timeoutMs: 15 * 60_000,
-      stderrFile: path.join(runDir, "up.stderr.log"), set,
-    });
-    if (!run.heartbeats.available) throw new BenchSetupError(`no training-loop rate for observability ${on ? "on" : "off"}: ${run.heartbeats.reason}`);
-    const coordinator = run.heartbeats.actors.find((a) => a.kind === "coordinator");
-    const sample: RunSample = {
-      observability: on ? "on" : "off", samplesPerSec: run.heartbeats.steadySamplesPerSec ?? run.heartbeats.loopSamplesPerSec,
-      loopSamplesPerSec: run.heartbeats.loopSamplesPerSec, wallSeconds: run.wallSeconds, scrapes, evaluations: coordinator?.counters["eval.done"] ?? 0,
-    };
-    log(`observability ${sample.observability}: ${Math.round(sample.samplesPerSec).toLocaleString("en-US")} samples/s steady, ${Math.round(sample.loopSamplesPerSec).toLocaleString("en-US")} over the loop (${scrapes} scrapes, ${sample.evaluations} evaluations)`);
-    return sample;
-  } finally {
-    scraping = false;
-    await scraper;
   }
+  return settled;
 }
-
-const int = (x: number): string => Math.round(x).toLocaleString("en-US");
-const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
 
 /** Runs the overhead benchmark and records its result. */
 export async function observabilityMain(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, out: { type: "string" } } });
+  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, rows: { type: "string" }, quick: { type: "boolean" }, "back-to-back": { type: "boolean" }, pool: { type: "string" }, out: { type: "string" } } });
+  const backToBack = values["back-to-back"] ?? false;
+  if (values.pool !== undefined) {
+    const root = repoRoot(fileURLToPath(import.meta.url));
+    const record = await poolRecords(values.pool.split(",").map((f) => path.resolve(f)));
+    const command = `${record.command}; pooled: npm run bench -- observability --pool ${values.pool}`;
+    return writeRecord({ ...record, command }, path.resolve(root, values.out ?? "bench/results"));
+  }
   const quick = values.quick ?? false;
-  const pairs = Number(values.pairs ?? (quick ? 2 : 10));
+  const rounds = Number(values.pairs ?? (quick ? 2 : 10));
   const rows = Number(values.rows ?? (quick ? 30_000 : 100_000));
-  if (!Number.isInteger(pairs) || pairs < 1) throw new BenchSetupError(`--pairs must be a positive integer, got ${values.pairs}`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new BenchSetupError(`--pairs must be a positive integer, got ${values.pairs}`);
   if (!Number.isInteger(rows) || rows < 10_000) throw new BenchSetupError(`--rows must be an integer >= 10000, got ${values.rows}`);
   const root = repoRoot(fileURLToPath(import.meta.url));
   const out = path.resolve(root, values.out ?? (quick ? `${TMP}/results` : "bench/results"));
   const log = (l: string): void => { process.stderr.write(`bench: ${l}\n`); };
+  const tree = new ProcessTreeCpu();
+  if (!tree.available) throw new BenchSetupError("the CPU measure reads /proc: run this benchmark on Linux");
   const data = await ensureCtrData({ root, dir: path.join(root, TMP, "data"), rows, log });
   const machineBefore = detectMachine();
 
-  const results: PairSample[] = [];
-  for (let i = 0; i < pairs; i++) {
-    // Alternate which side goes first, so a trend in the machine's load cancels out.
-    const order = i % 2 === 0 ? "off-on" : "on-off";
-    const first = await runOnce(root, order === "on-off", data, log);
-    const second = await runOnce(root, order === "off-on", data, log);
-    const [off, on] = order === "off-on" ? [first, second] : [second, first];
-    results.push({ pair: i + 1, order, off, on, lost: 1 - on.samplesPerSec / off.samplesPerSec });
-    log(`pair ${i + 1}/${pairs}: ${pct(results.at(-1)!.lost)} lost`);
+  const settings = Object.values(Setting);
+  const compared = settings.filter((s) => s !== Setting.Off);
+  const pairsBySetting = new Map<Setting, PairSample[]>(compared.map((s) => [s, []]));
+  const loads: number[] = [machineBefore.loadAverage1m];
+  const failedRounds: { round: number; reason: string }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Rotate which setting starts first, so none is always the one that starts on a quieter machine.
+    const order = [...settings.slice(i % settings.length), ...settings.slice(0, i % settings.length)];
+    const once = (setting: Setting): Promise<ObservedRun> =>
+      runObservabilityOnce({ root, tmp: TMP, setting, cluster: `obs-${setting.replace("+", "-")}-${process.pid}`, data, tree, log });
+    // Side by side: every cluster of the round shares the cores with whatever else runs during the same seconds.
+    const settled = backToBack ? await inTurn(order, once) : await Promise.allSettled(order.map(once));
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed !== undefined) {
+      // One failed job (a shared machine can starve it) loses its round, not the benchmark.
+      const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+      failedRounds.push({ round: i + 1, reason });
+      log(`round ${i + 1}/${rounds} left out: ${reason.split("\n")[0]}`);
+      continue;
+    }
+    const runs = settled.map((r) => (r as PromiseFulfilledResult<ObservedRun>).value);
+    const windows = backToBack ? runs.map((r) => r.sample.loopCpu) : sharedWindows(runs);
+    const bySetting = new Map(order.map((s, k) => [s, { run: runs[k]!, cpu: windows[k]! }]));
+    const load = detectMachine().loadAverage1m;
+    loads.push(load);
+    const off = bySetting.get(Setting.Off)!;
+    const pct = (x: number | undefined): string => (x === undefined ? "?" : `${(x * 100).toFixed(1)}%`);
+    for (const setting of compared) {
+      const on = bySetting.get(setting)!;
+      const pair: PairSample = {
+        pair: i + 1, order: order.join(", "), off: off.run.sample, on: on.run.sample, loadAverage1m: load, offLoopCpu: off.cpu, onLoopCpu: on.cpu,
+        lostWall: 1 - on.run.sample.samplesPerSec / off.run.sample.samplesPerSec,
+        lostLoopCpu: lostFromCost(cpuPerRow(off.cpu), cpuPerRow(on.cpu)),
+        lostJobCpu: lostFromCost(jobCpuPerRow(off.run.sample), jobCpuPerRow(on.run.sample)),
+        extraByRole: extraByRole(off.cpu, on.cpu),
+      };
+      pairsBySetting.get(setting)!.push(pair);
+      const roles = pair.extraByRole === undefined ? "" : ` (${Object.entries(pair.extraByRole).filter(([, x]) => Math.abs(x) >= 0.005).map(([r, x]) => `${r} ${pct(x)}`).join(", ")})`;
+      log(`round ${i + 1}/${rounds}, ${setting} vs off: lost ${pct(pair.lostLoopCpu)} by loop CPU per row${roles}, ${pct(pair.lostJobCpu)} by job CPU per row, ${pct(pair.lostWall)} by wall-clock (load ${load})`);
+    }
   }
-  const lost = medianInterval(results.map((r) => r.lost));
-  const verdict = floorVerdict(lost, FLOOR_LOST);
-  const offRates = results.map((r) => r.off.samplesPerSec);
-  const onRates = results.map((r) => r.on.samplesPerSec);
-  // How much runs of one setting vary, for comparison with the paired interval.
-  const spread = Math.max(...[offRates, onRates].map((xs) => (Math.max(...xs) - Math.min(...xs)) / median(xs)));
+  const comparisons = compared.map((s) => compare(s, pairsBySetting.get(s)!));
+  const main = comparisons.find((c) => c.setting === Setting.On)!;
   log("measuring the in-process cost of step spans, histograms and a scrape");
   const cost = await measureInstrumentationCost();
   // A worker step's time in these runs: each of the 2 workers trains 2048-row batches (examples/ctr.yaml).
-  const stepMs = (2 * 2048 * 1000) / median(offRates);
-  const tracingShareOfStep = (cost.stepSpansOnUs - cost.stepSpansOffUs) / 1000 / stepMs;
-  const machine = detectMachine();
-  const record = {
-    benchmark: "observability-overhead", date: new Date().toISOString(), machine, loadAverage1mAtStart: machineBefore.loadAverage1m, rows, pairs,
-    on: `Prometheus endpoint scraped every 1 s + traces to file at traceSampleRatio 0.01 (default) + held-out evaluation (${ON_SETTINGS.slice(1).join(", ")})`,
-    method: "paired runs, order alternating; per pair lost = 1 - on/off of the steady training-loop rate; median with its order-statistic (sign-test) interval",
-    pairsMeasured: results, lostMedian: lost.median, lostInterval: { low: lost.low, high: lost.high, coverage: lost.coverage },
-    medianOffSamplesPerSec: median(offRates), medianOnSamplesPerSec: median(onRates), sameSettingSpread: spread,
-    instrumentation: cost, stepMs, tracingShareOfStep, histogramsShareOfStep: cost.stepHistogramsUs / 1000 / stepMs,
-    floorLostFraction: FLOOR_LOST, verdict,
+  const stepMs = (2 * 2048 * 1000) / main.medianOffSamplesPerSec;
+  const record: OverheadRecord = {
+    benchmark: "observability-overhead", date: new Date().toISOString(), machine: detectMachine(), loadAverage1mAtStart: machineBefore.loadAverage1m,
+    loadAverage1mRange: [Math.min(...loads), Math.max(...loads)], rows, rounds,
+    pairing: backToBack ? "back-to-back" : "side-by-side",
+    method: `rounds of one run per setting (off, on, on+eval), ${backToBack ? "back to back" : "side by side (all clusters at once)"}, start order rotating; `
+      + "per round and setting, lost = 1 - (CPU-seconds per trained row off)/(setting) of the whole cluster's process tree inside the training loop"
+      + `${backToBack ? "" : " over the seconds all loops of the round ran"}; mean with a paired-bootstrap 95% interval and median with its sign-test interval; met only when both intervals lie below the floor`,
+    command: `npm run bench -- observability --pairs ${rounds} --rows ${rows}${backToBack ? " --back-to-back" : ""}`,
+    comparisons, failedRounds,
+    instrumentation: cost, stepMs, tracingShareOfStep: (cost.stepSpansOnUs - cost.stepSpansOffUs) / 1000 / stepMs, histogramsShareOfStep: cost.stepHistogramsUs / 1000 / stepMs,
+    floorLostFraction: FLOOR_LOST, verdict: main.verdict,
   };
+  await writeRecord(record, out);
+}
+
+/** Writes the record's JSON and markdown into `out` and prints the one-line summary. */
+async function writeRecord(record: OverheadRecord, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, "observability-overhead.json"), `${JSON.stringify(record, null, 2)}\n`);
-  const verdictText = {
-    met: `the whole interval lies below ${pct(FLOOR_LOST, 0)}: the floor is met`,
-    missed: `the whole interval lies above ${pct(FLOOR_LOST, 0)}: the floor is missed`,
-    not_resolved: lost.coverage > 0 ? `the interval contains ${pct(FLOOR_LOST, 0)}: these runs do not resolve the floor` : "these runs do not resolve the floor",
-  }[verdict];
-  const md = [
-    `# Observability overhead (${record.date})`, "",
-    `${describeMachine(machine)}; load average ${machineBefore.loadAverage1m.toFixed(2)} at the start, ${machine.loadAverage1m.toFixed(2)} at the end (this machine is shared). `
-      + `${rows.toLocaleString("en-US")} train rows per run, ${pairs} off/on pairs run back to back, order alternating; "on": ${record.on}. `
-      + "Throughput: each worker's training-loop rate between its first and last heartbeats inside the loop, summed over the 2 workers.", "",
-    "| pair | order | off, samples/s | on, samples/s | lost | scrapes | evaluations |", "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
-    ...results.map((r) => `| ${r.pair} | ${r.order} | ${int(r.off.samplesPerSec)} | ${int(r.on.samplesPerSec)} | ${pct(r.lost)} | ${r.on.scrapes} | ${r.on.evaluations} |`),
-    "", `**Lost with observability on: median ${pct(lost.median)} over ${pairs} pairs, ${lost.coverage > 0 ? `${pct(lost.coverage)} interval [${pct(lost.low)}, ${pct(lost.high)}]` : "too few pairs for a 95% interval"}; `
-      + `${verdictText}** (floor: under ${pct(FLOOR_LOST, 0)} lost). For comparison, runs of one setting differ by up to ${pct(spread, 0)} of their median.`,
-    "", `In process (no noise from other jobs): a step's span calls cost ${cost.stepSpansOffUs.toFixed(1)} µs with tracing off and `
-      + `${cost.stepSpansOnUs.toFixed(1)} µs on at ratio ${cost.sampleRatio}; a worker step here takes ${stepMs.toFixed(0)} ms, so tracing costs `
-      + `${(tracingShareOfStep * 100).toFixed(4)}% of it. The five histograms a worker records each step (pull, compute, push, step, staleness; recorded whatever the settings) `
-      + `cost ${cost.stepHistogramsUs.toFixed(2)} µs (${((cost.stepHistogramsUs / 1000 / stepMs) * 100).toFixed(5)}% of a step). One scrape of a 2-shard, 2-worker board takes `
-      + `${cost.scrapeMs.toFixed(2)} ms in the root supervisor (median of ${cost.scrapes}), off the training path.`,
-    "", `Command: \`npm run bench -- observability --pairs ${pairs} --rows ${rows}\`.`, "",
-  ].join("\n");
-  await writeFile(path.join(out, "observability-overhead.md"), md);
-  process.stdout.write(`${JSON.stringify({
-    lostMedianPercent: Math.round(lost.median * 1000) / 10, lostIntervalPercent: [Math.round(lost.low * 1000) / 10, Math.round(lost.high * 1000) / 10],
-    coverage: Math.round(lost.coverage * 1000) / 1000, verdict, medianOffSamplesPerSec: Math.round(median(offRates)), medianOnSamplesPerSec: Math.round(median(onRates)),
-    tracingPercentOfStep: Math.round(tracingShareOfStep * 1e6) / 1e4, scrapeMs: Math.round(cost.scrapeMs * 100) / 100,
-  })}\n`);
+  await writeFile(path.join(out, "observability-overhead.md"), observabilityMarkdown(record));
+  const p1 = (x: number): number => Math.round(x * 1000) / 10;
+  process.stdout.write(`${JSON.stringify(Object.fromEntries(record.comparisons.map((c) => [c.setting, {
+    verdict: c.verdict, lostLoopCpuMeanPercent: p1(c.loopCpu.mean.mean), lostLoopCpuIntervalPercent: [p1(c.loopCpu.mean.low), p1(c.loopCpu.mean.high)],
+    lostLoopCpuMedianPercent: p1(c.loopCpu.median.median), lostLoopCpuSignTestPercent: [p1(c.loopCpu.median.low), p1(c.loopCpu.median.high)],
+    lostOwnLoopCpuMeanPercent: p1(c.loopCpuOwnWindow.mean.mean), lostOwnLoopCpuIntervalPercent: [p1(c.loopCpuOwnWindow.mean.low), p1(c.loopCpuOwnWindow.mean.high)],
+    lostOwnLoopCpuSignTestPercent: [p1(c.loopCpuOwnWindow.median.low), p1(c.loopCpuOwnWindow.median.high)], lostJobCpuMeanPercent: p1(c.jobCpu.mean.mean), lostWallMedianPercent: p1(c.wall.median.median), lostWallSignTestPercent: [p1(c.wall.median.low), p1(c.wall.median.high)],
+  }])))}\n`);
 }

@@ -17,8 +17,10 @@
  *
  * `npm run bench -- elasticity [--reps N] [--quick]` runs the elasticity benchmark
  * instead (scale, worker and shard restarts; see elasticity.ts); `npm run bench --
- * observability [--pairs N] [--quick]` measures what metrics and tracing cost; `npm run
- * bench -- rebalance [--zipf S] [--shards N]` what live rebalancing buys (rebalance.ts).
+ * observability [--pairs N] [--rows N] [--back-to-back] [--quick]` measures what metrics
+ * and tracing cost, in CPU per trained row of clusters run side by side (see
+ * observability-overhead.ts); `npm run bench -- rebalance [--zipf S] [--shards N]` what
+ * live rebalancing buys (rebalance.ts).
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";

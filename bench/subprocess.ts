@@ -33,6 +33,8 @@ export interface StepCommand {
   readonly onStderrLine?: (line: string) => void;
   /** Where all of stderr is written too. */
   readonly stderrFile?: string;
+  /** Called once the child has a pid (to follow its process tree). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 const TAIL_LINES = 200;
@@ -42,6 +44,7 @@ const KILL_GRACE_MS = 10_000;
 export async function runStep(cmd: StepCommand): Promise<StepOutput> {
   const started = performance.now();
   const child = spawn(cmd.command, [...cmd.args], { cwd: cmd.cwd, env: cmd.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid !== undefined) cmd.onSpawn?.(child.pid);
   const file = cmd.stderrFile === undefined ? undefined : createWriteStream(cmd.stderrFile);
   const stdout: Buffer[] = [];
   const tail: string[] = [];
