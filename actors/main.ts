@@ -9,35 +9,39 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ActorKind } from "../protocols/index.js";
 import type { ActorConfig } from "./runtime/actor-config.js";
-import { openActorContext } from "./runtime/actor-host.js";
+import type { ActorContext } from "./runtime/actor-host.js";
 import { startTracing } from "./runtime/tracing.js";
-import { runCoordinator } from "./coordinator/coordinator-actor.js";
-import { runShard } from "./shard/shard-actor.js";
-import { runWorker } from "./worker/worker-actor.js";
 
-const runners = {
-  [ActorKind.Coordinator]: runCoordinator,
-  [ActorKind.Shard]: runShard,
-  [ActorKind.Worker]: runWorker,
-} as const;
+// Each process loads only its own actor's modules: a worker has no use for the
+// coordinator's or the shard's, and loading them all slowed every start (issue 3's
+// "new worker pushing within 2 s"; bench/results/elasticity.md).
+const runners: Record<string, () => Promise<(ctx: ActorContext) => Promise<void>>> = {
+  [ActorKind.Coordinator]: async () => (await import("./coordinator/coordinator-actor.js")).runCoordinator,
+  [ActorKind.Shard]: async () => (await import("./shard/shard-actor.js")).runShard,
+  [ActorKind.Worker]: async () => (await import("./worker/worker-actor.js")).runWorker,
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       kind: { type: "string" }, id: { type: "string" }, config: { type: "string" },
-      nats: { type: "string" }, "run-dir": { type: "string" },
+      nats: { type: "string" }, "run-dir": { type: "string" }, host: { type: "string" },
     },
   });
-  const kind = values.kind as keyof typeof runners;
-  if (!values.id || !values.config || !values.nats || !values["run-dir"] || !(kind in runners)) {
-    throw new Error(`usage: main.js --kind ${Object.keys(runners).join("|")} --id ID --config FILE --nats URL --run-dir DIR`);
+  const kind = values.kind as ActorKind;
+  const load = runners[kind];
+  if (!values.id || !values.config || !values.nats || !values["run-dir"] || !load) {
+    throw new Error(`usage: main.js --kind ${Object.keys(runners).join("|")} --id ID --config FILE --nats URL --run-dir DIR [--host NAME]`);
   }
-  const config = JSON.parse(await readFile(values.config, "utf8")) as ActorConfig;
-  const tracing = startTracing({ settings: config.observability, cluster: config.cluster, actor: values.id, kind, runDir: values["run-dir"] });
-  const ctx = await openActorContext({ id: values.id, kind, config, natsUrl: values.nats, runDir: values["run-dir"] });
+  // The runner's modules, the config and the actor host load side by side.
+  const [run, config, { openActorContext }] = await Promise.all([
+    load(), readFile(values.config, "utf8").then((text) => JSON.parse(text) as ActorConfig), import("./runtime/actor-host.js"),
+  ]);
+  const tracing = await startTracing({ settings: config.observability, cluster: config.cluster, actor: values.id, kind, runDir: values["run-dir"] });
+  const ctx = await openActorContext({ id: values.id, kind, config, natsUrl: values.nats, runDir: values["run-dir"], host: values.host });
   ctx.log.info({ nats: values.nats, tracing: tracing.enabled }, "actor started");
   try {
-    await runners[kind](ctx);
+    await run(ctx);
   } finally {
     await tracing.shutdown();
   }

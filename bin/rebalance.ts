@@ -4,7 +4,7 @@
  * after, and the moves. Live migration is not built yet: without --dry-run the command
  * says so and changes nothing.
  */
-import { request } from "../actors/index.js";
+import { request } from "../actors/client.js";
 import { subjects, TerminalError, type RebalancePlanReply } from "../protocols/index.js";
 import { connectToCluster, type ClusterTarget } from "./cluster-client.js";
 

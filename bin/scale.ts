@@ -1,5 +1,5 @@
 /** `colony scale workers=N`: records a new desired worker count; the supervisor converges to it. */
-import { request } from "../actors/index.js";
+import { request } from "../actors/client.js";
 import { subjects } from "../protocols/index.js";
 import { connectToCluster, type ClusterTarget } from "./cluster-client.js";
 

@@ -1,5 +1,5 @@
 /** `colony status [--json]`: members and their states, task progress, speed, loss, partitions per shard, shard load and hot keys, restarts. */
-import { STALENESS_HISTOGRAM } from "../actors/index.js";
+import { STALENESS_HISTOGRAM } from "../actors/client.js";
 import type { ShardLoadStatus, StatusReply } from "../protocols/index.js";
 import { connectToCluster, fetchStatus, type ClusterTarget } from "./cluster-client.js";
 import { progressLine } from "./progress-line.js";

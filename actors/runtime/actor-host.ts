@@ -31,14 +31,17 @@ export interface ActorContext {
 /** Connects to NATS and builds the context of one actor. */
 export async function openActorContext(opts: {
   id: string; kind: ActorKind; config: ActorConfig; natsUrl: string; runDir: string;
+  /** The host the actor reports (an agent's id when an agent runs it); default the machine's hostname. */
+  host?: string;
 }): Promise<ActorContext> {
-  const log = actorLogger({ cluster: opts.config.cluster, actor: opts.id, kind: opts.kind, level: opts.config.log.level });
+  const host = opts.host ?? hostname();
+  const log = actorLogger({ cluster: opts.config.cluster, actor: opts.id, kind: opts.kind, level: opts.config.log.level, host });
   const nc = await connect({ servers: opts.natsUrl, name: `${opts.config.cluster}/${opts.id}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const counters = new Counters();
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   return {
     cluster: opts.config.cluster,
-    ref: { id: opts.id, kind: opts.kind, pid: process.pid, host: hostname() },
+    ref: { id: opts.id, kind: opts.kind, pid: process.pid, host },
     config: opts.config,
     runDir: opts.runDir,
     nc,
