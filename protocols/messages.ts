@@ -24,6 +24,9 @@ import {
   validateLoadReport, validateRebalancePlanReply, validateRebalancePlanRequest,
   type LoadReport, type RebalancePlanReply, type RebalancePlanRequest,
 } from "./load-report.js";
+import {
+  validateAgentHeartbeat, validateAgentJoin, validateAgentJoined, type AgentHeartbeat, type AgentJoin, type AgentJoined,
+} from "./agents.js";
 import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskLeased, type TaskDone, type TaskDoneAck, type TaskLease, type TaskLeased } from "./tasks.js";
 
 export type Message =
@@ -32,7 +35,8 @@ export type Message =
   | Pull | Rows | LogUpdate | LogCommit | Checkpoint | Checkpointed
   | Progress | JobDone | ErrorReply | PartitionMap
   | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply
-  | LoadReport | RebalancePlanRequest | RebalancePlanReply;
+  | LoadReport | RebalancePlanRequest | RebalancePlanReply
+  | AgentJoin | AgentJoined | AgentHeartbeat;
 
 export type MessageType = Message["type"];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -69,6 +73,9 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "ps.load": validateLoadReport,
   "ctl.rebalance.plan": validateRebalancePlanRequest,
   "ctl.rebalance.planned": validateRebalancePlanReply,
+  "ctl.agent.join": validateAgentJoin,
+  "ctl.agent.joined": validateAgentJoined,
+  "ctl.agent.heartbeat": validateAgentHeartbeat,
 };
 
 /** Every message type this build knows. */

@@ -31,6 +31,10 @@ export const subjects = {
   load: (cluster: string) => `${root(cluster)}.ctl.load`,
   /** Request: the rebalance plan the coordinator would run now (nothing moves). */
   rebalancePlan: (cluster: string) => `${root(cluster)}.ctl.rebalance.plan`,
+  /** Request: an agent (`colony agent`) joins the cluster (answered by the root supervisor). */
+  agentJoin: (cluster: string) => `${root(cluster)}.ctl.agent.join`,
+  /** Publish: an agent's liveness and the worker children it runs. */
+  agentHeartbeat: (cluster: string) => `${root(cluster)}.ctl.agent.heartbeat`,
   /** Request: a leaving worker gives its task lease back. */
   taskRelease: (cluster: string) => `${root(cluster)}.task.release`,
   /** Request: a worker asks for a task lease. */
@@ -68,7 +72,7 @@ export const mapBucket = (cluster: string): string => `colony_${cluster.replace(
 export const stateBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_state`;
 
 /** Keys inside the state bucket. */
-export const StateKey = { Tasks: "tasks", Desired: "desired", Log: "log" } as const;
+export const StateKey = { Tasks: "tasks", Desired: "desired", Log: "log", Placement: "placement" } as const;
 
 /** Key of the partition map inside its bucket. */
 export const MAP_KEY = "map";

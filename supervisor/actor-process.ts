@@ -18,6 +18,8 @@ export interface ActorProcessSpec {
   readonly natsUrl: string;
   readonly runDir: string;
   readonly logFile: string;
+  /** The host id the actor reports (an agent's id); default the machine's hostname. */
+  readonly host?: string;
   /** Called with each log line of level error or fatal. */
   readonly onErrorLine?: (line: string) => void;
 }
@@ -37,6 +39,7 @@ export class ActorProcess {
     this.#child = spawn(process.execPath, [
       fileURLToPath(ACTOR_ENTRY), "--kind", spec.kind, "--id", spec.id,
       "--config", spec.configFile, "--nats", spec.natsUrl, "--run-dir", spec.runDir,
+      ...(spec.host === undefined ? [] : ["--host", spec.host]),
     ], { stdio: ["ignore", "pipe", "pipe"] });
     let partial = "";
     const onData = (chunk: Buffer): void => {

@@ -1,9 +1,10 @@
 /**
- * The supervision tree of one cluster, built from its config: a root supervisor over
- * the coordinator, a `shards` supervisor and a `workers` supervisor, each child an actor
- * OS process. It maps the tree's events to the cluster's, tracks pids and restarts for
- * `colony status`, and changes the number of workers (scale) by starting new worker
- * children or terminating the highest-numbered ones (which give their task back).
+ * The supervision tree of one host, built from the cluster's config. On the root host
+ * (`colony up`): a root supervisor over the coordinator, a `shards` supervisor and a
+ * `workers` supervisor; on an agent (`colony agent`): only the `workers` supervisor.
+ * Each child is an actor OS process. It maps the tree's events to the cluster's, tracks
+ * pids and restarts for `colony status`, and converges its workers to the ids placed on
+ * this host (starting new ones, terminating removed ones, which give their task back).
  */
 import { join } from "node:path";
 import { ActorProcess, type ActorExit } from "./actor-process.js";
@@ -34,7 +35,7 @@ export class ActorTree {
   readonly #emit: (e: ActorTreeEvent) => void;
   readonly #actors = new Map<string, Incarnation>();
   readonly #root: Supervisor;
-  #desiredWorkers: number;
+  readonly #host: string | undefined;
   #stopping = false;
   /** Resolves with the error when the tree gave up (restart intensity exceeded at the root). */
   readonly failed: Promise<EscalationError>;
@@ -43,6 +44,8 @@ export class ActorTree {
     config: ClusterConfig; configFile: string; natsUrl: string; runDir: string; onEvent: (e: ActorTreeEvent) => void;
     /** A different NATS URL for one actor (chaos routes an actor through its own network link). */
     natsUrlFor?: (id: string) => string | undefined;
+    /** Set on an agent: the tree holds only workers (none until placed), which report this host id. */
+    agentHost?: string;
   }) {
     this.#config = opts.config;
     this.#configFile = opts.configFile;
@@ -50,17 +53,18 @@ export class ActorTree {
     this.#natsUrlFor = opts.natsUrlFor;
     this.#runDir = opts.runDir;
     this.#emit = opts.onEvent;
-    this.#desiredWorkers = opts.config.workers.count;
+    this.#host = opts.agentHost;
     const s = opts.config.supervision;
     const group = (id: string, strategy: SupervisorSpec["strategy"], children: ChildSpec[]): SupervisorSpec => ({
       id, strategy, intensity: s.intensity, periodMs: s.periodMs, backoff: s.backoff, children,
     });
     const shards = Array.from({ length: opts.config.shards.count }, (_, i) => this.#actorSpec("shard", `shard-${i}`));
-    const workers = Array.from({ length: opts.config.workers.count }, (_, i) => this.#actorSpec("worker", `worker-${i}`));
-    this.#root = new Supervisor(group("root", s.strategy, [
+    const workers = Array.from({ length: opts.agentHost === undefined ? opts.config.workers.count : 0 }, (_, i) => this.#actorSpec("worker", `worker-${i}`));
+    const workersGroup = group("workers", s.workers.strategy, workers);
+    this.#root = new Supervisor(opts.agentHost !== undefined ? workersGroup : group("root", s.strategy, [
       this.#actorSpec("coordinator", "coordinator"),
       { kind: "supervisor", id: "shards", spec: group("shards", s.shards.strategy, shards) },
-      { kind: "supervisor", id: "workers", spec: group("workers", s.workers.strategy, workers) },
+      { kind: "supervisor", id: "workers", spec: workersGroup },
     ]), { clock: systemClock, random: Math.random });
     this.#root.on((e) => {
       switch (e.type) {
@@ -88,7 +92,7 @@ export class ActorTree {
       kind: "worker", id, restart, shutdownMs: this.#config.supervision.shutdownMs,
       start: () => {
         const p = new ActorProcess({
-          id, kind, configFile: this.#configFile, natsUrl: this.#natsUrlFor?.(id) ?? this.#natsUrl, runDir: this.#runDir,
+          id, kind, configFile: this.#configFile, natsUrl: this.#natsUrlFor?.(id) ?? this.#natsUrl, runDir: this.#runDir, host: this.#host,
           logFile: join(this.#runDir, "logs", `${id}.log`),
           onErrorLine: (line) => this.#emit({ type: "actor.error", id, line }),
         });
@@ -105,31 +109,31 @@ export class ActorTree {
     };
   }
 
-  /** The worker count the tree converges to. */
-  get desiredWorkers(): number {
-    return this.#desiredWorkers;
-  }
-
   /** Starts every actor (coordinator, shards, workers, in that order). */
   async start(): Promise<void> {
     await this.#root.start();
   }
 
-  /** Starts or terminates worker children until `n` run: new ones get the next free ids, leaving ones the highest. */
-  async scaleWorkers(n: number): Promise<void> {
-    this.#desiredWorkers = n;
-    const running = () => [...this.#actors.entries()].filter(([, a]) => a.kind === "worker").map(([id]) => id)
+  /** The ids of the worker children this tree runs now, in id order. */
+  workerIds(): string[] {
+    return [...this.#actors.entries()].filter(([, a]) => a.kind === "worker").map(([id]) => id)
       .sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
-    while (running().length < n) {
-      const taken = new Set(running());
-      let i = 0;
-      while (taken.has(`worker-${i}`)) i++;
-      await this.#root.startChild(this.#actorSpec("worker", `worker-${i}`), "workers");
-    }
-    while (running().length > n) {
-      const id = running().at(-1)!;
+  }
+
+  /**
+   * Starts the workers of `ids` that do not run here and terminates (SIGTERM: they give
+   * their lease back) the ones not in `ids`; resolves once both are done.
+   */
+  async convergeWorkers(ids: readonly string[]): Promise<void> {
+    const wanted = new Set(ids);
+    for (const id of this.workerIds()) {
+      if (wanted.has(id)) continue;
       this.#actors.delete(id);
       await this.#root.terminateChild(id, "workers");
+    }
+    const running = new Set(this.workerIds());
+    for (const id of ids) {
+      if (!running.has(id)) await this.#root.startChild(this.#actorSpec("worker", id), "workers");
     }
   }
 
