@@ -169,8 +169,9 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   await tree?.stop();
   if (state() === "stopping") machine.send({ type: "STOPPED" });
   await finished;
-  await Promise.allSettled(background);
+  // Closing the connection ends the status follower too; only then wait for the background loops.
   await nc.close().catch(() => undefined);
+  await Promise.allSettled(background);
   opts.signal?.removeEventListener("abort", onAbort);
   const end = machine.getSnapshot();
   log.info({ state: end.value, reason: end.context.reason }, "agent stopped");
