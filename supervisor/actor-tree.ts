@@ -5,6 +5,9 @@
  * Each child is an actor OS process. It maps the tree's events to the cluster's, tracks
  * pids and restarts for `colony status`, and converges its workers to the ids placed on
  * this host (starting new ones, terminating removed ones, which give their task back).
+ * With `workers.standby` it keeps one worker process started and idle (loaded and
+ * connected) and hands it the next worker id, so new and replacement workers skip
+ * Node's start-up and module loading.
  */
 import { join } from "node:path";
 import { ActorProcess, type ActorExit } from "./actor-process.js";
@@ -24,6 +27,9 @@ export type ActorTreeEvent =
 
 type ActorKindName = "coordinator" | "shard" | "worker";
 
+/** How long after a standby worker is taken (or the tree started) a new one is started. */
+const STANDBY_REFILL_MS = 3000;
+
 interface Incarnation { readonly kind: ActorKindName; process: ActorProcess | undefined; restarts: number; startedAt: number }
 
 export class ActorTree {
@@ -36,6 +42,9 @@ export class ActorTree {
   readonly #actors = new Map<string, Incarnation>();
   readonly #root: Supervisor;
   readonly #host: string | undefined;
+  readonly #standbyEnabled: boolean;
+  #standby: ActorProcess | undefined;
+  #standbyTimer: ReturnType<typeof setTimeout> | undefined;
   #stopping = false;
   /** Resolves with the error when the tree gave up (restart intensity exceeded at the root). */
   readonly failed: Promise<EscalationError>;
@@ -54,6 +63,8 @@ export class ActorTree {
     this.#runDir = opts.runDir;
     this.#emit = opts.onEvent;
     this.#host = opts.agentHost;
+    // A standby connects to the cluster's URL: not to an actor's own network link (chaos).
+    this.#standbyEnabled = opts.config.workers.standby && opts.natsUrlFor === undefined;
     const s = opts.config.supervision;
     const group = (id: string, strategy: SupervisorSpec["strategy"], children: ChildSpec[]): SupervisorSpec => ({
       id, strategy, intensity: s.intensity, periodMs: s.periodMs, backoff: s.backoff, children,
@@ -91,10 +102,11 @@ export class ActorTree {
     return {
       kind: "worker", id, restart, shutdownMs: this.#config.supervision.shutdownMs,
       start: () => {
-        const p = new ActorProcess({
+        const logFile = join(this.#runDir, "logs", `${id}.log`);
+        const onErrorLine = (line: string): void => this.#emit({ type: "actor.error", id, line });
+        const p = (kind === "worker" ? this.#takeStandby(id, logFile, onErrorLine) : undefined) ?? new ActorProcess({
           id, kind, configFile: this.#configFile, natsUrl: this.#natsUrlFor?.(id) ?? this.#natsUrl, runDir: this.#runDir, host: this.#host,
-          logFile: join(this.#runDir, "logs", `${id}.log`),
-          onErrorLine: (line) => this.#emit({ type: "actor.error", id, line }),
+          logFile, onErrorLine,
         });
         const a = this.#actors.get(id) ?? { kind, process: undefined, restarts: 0, startedAt: Date.now() };
         a.process = p;
@@ -109,9 +121,39 @@ export class ActorTree {
     };
   }
 
-  /** Starts every actor (coordinator, shards, workers, in that order). */
+  /** Starts every actor (coordinator, shards, workers, in that order), then the standby worker. */
   async start(): Promise<void> {
     await this.#root.start();
+    this.#refillStandby(STANDBY_REFILL_MS);
+  }
+
+  /** The standby worker, assigned `id`; undefined when none is ready (the caller spawns one). */
+  #takeStandby(id: string, logFile: string, onErrorLine: (line: string) => void): ActorProcess | undefined {
+    const s = this.#standby;
+    this.#standby = undefined;
+    // Refill after a pause: the new worker's first batch should not compete with a Node
+    // start-up for the CPU (on this 2-core machine that start-up costs 0.5-1 s of CPU).
+    this.#refillStandby(STANDBY_REFILL_MS);
+    if (s?.assign(id, logFile, onErrorLine)) return s;
+    s?.kill();
+    return undefined;
+  }
+
+  /** Starts a standby worker after `delayMs`, unless one runs, one is due, or the tree stops. */
+  #refillStandby(delayMs: number): void {
+    if (!this.#standbyEnabled || this.#stopping || this.#standby !== undefined || this.#standbyTimer !== undefined) return;
+    this.#standbyTimer = setTimeout(() => {
+      this.#standbyTimer = undefined;
+      if (this.#stopping || this.#standby !== undefined) return;
+      const s = ActorProcess.standby({ kind: "worker", configFile: this.#configFile, natsUrl: this.#natsUrl, runDir: this.#runDir, host: this.#host });
+      this.#standby = s;
+      // A standby that dies unassigned is replaced, slowly: it is an optimisation, not a child.
+      void s.exited.then(() => {
+        if (this.#standby !== s) return;
+        this.#standby = undefined;
+        this.#refillStandby(5000);
+      });
+    }, delayMs);
   }
 
   /** The ids of the worker children this tree runs now, in id order. */
@@ -154,6 +196,8 @@ export class ActorTree {
   /** Stops the whole tree (reverse start order, SIGTERM then SIGKILL). */
   async stop(): Promise<void> {
     this.#stopping = true;
+    clearTimeout(this.#standbyTimer);
+    await this.#standby?.stop(1000);
     await this.#root.stop();
   }
 }
