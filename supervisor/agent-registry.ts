@@ -27,7 +27,7 @@ export class AgentRegistry {
   readonly #subs: Subscription[] = [];
   readonly #timeoutMs: number;
   readonly #log: Logger;
-  readonly #onChange: (why: string) => void;
+  readonly #onChange: (why: string, joined: boolean) => void;
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(opts: {
@@ -35,8 +35,8 @@ export class AgentRegistry {
     /** The resolved config (RUN/config.json), sent to each agent that joins. */
     configJson: string;
     heartbeatTimeoutMs: number;
-    /** Called after an agent joined or was declared lost. */
-    onChange: (why: string) => void;
+    /** Called after an agent joined (`joined`: true) or was declared lost. */
+    onChange: (why: string, joined: boolean) => void;
   }) {
     this.#timeoutMs = opts.heartbeatTimeoutMs;
     this.#log = opts.log;
@@ -72,7 +72,7 @@ export class AgentRegistry {
     if (seen && seen.state === "live" && seen.pid !== m.pid) return refuse(`an agent with id '${m.agentId}' is already running (pid ${seen.pid}); pick another with --id`);
     this.#agents.set(m.agentId, { id: m.agentId, pid: m.pid, capacity: m.capacity, state: "live", lastSeen: Date.now(), children: [] });
     this.#log.info({ agent: m.agentId, agentPid: m.pid, capacity: m.capacity }, "agent joined");
-    if (!seen || seen.state !== "live") queueMicrotask(() => this.#onChange(`agent ${m.agentId} joined`));
+    if (!seen || seen.state !== "live") queueMicrotask(() => this.#onChange(`agent ${m.agentId} joined`, true));
     return { v: 1, type: "ctl.agent.joined", accepted: true, config: configJson, heartbeatTimeoutMs: this.#timeoutMs };
   }
 
@@ -82,7 +82,7 @@ export class AgentRegistry {
       a.state = "lost";
       a.children = [];
       this.#log.warn({ agent: a.id, agentPid: a.pid, silentMs: now - a.lastSeen }, "agent lost; placing its workers elsewhere");
-      this.#onChange(`agent ${a.id} lost (no heartbeat for ${this.#timeoutMs} ms)`);
+      this.#onChange(`agent ${a.id} lost (no heartbeat for ${this.#timeoutMs} ms)`, false);
     }
   }
 

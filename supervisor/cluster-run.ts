@@ -156,9 +156,9 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     agents = new AgentRegistry({
       nc, cluster: config.cluster, log: placerLog, heartbeatTimeoutMs: config.supervision.heartbeatTimeoutMs,
       configJson: JSON.stringify({ ...config, jobId, ...(resumeFrom ? { resumeFrom } : {}) }),
-      onChange: (why) => {
+      onChange: (why, joined) => {
         board?.event(why);
-        placer.replace(why).catch((err: unknown) => board?.event(`placing workers failed: ${(err as Error).message}`));
+        placer.replace(why, joined).catch((err: unknown) => board?.event(`placing workers failed: ${(err as Error).message}`));
       },
     });
     board.setAgents(() => agentView(agents!, placer));

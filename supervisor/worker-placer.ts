@@ -61,24 +61,29 @@ export class WorkerPlacer {
     return this.replace(`desired workers ${workers}`);
   }
 
-  /** Computes the placement again (after a change of agents); resolves once recorded and the root converged. */
-  replace(why: string): Promise<void> {
-    const run = this.#queue.then(() => this.#apply(why));
+  /**
+   * Computes the placement again (after a change of agents); resolves once recorded and
+   * the root converged. `republish` records a new revision even when nothing moved: an
+   * agent that joins again after a fence runs nothing until it sees one.
+   */
+  replace(why: string, republish = false): Promise<void> {
+    const run = this.#queue.then(() => this.#apply(why, republish));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #apply(why: string): Promise<void> {
+  async #apply(why: string, republish = false): Promise<void> {
     const hosts = [{ id: ROOT_HOST, capacity: ROOT_CAPACITY }, ...(this.#agents()?.liveHosts() ?? [])];
     const next = placeWorkers({ desired: this.#desired, hosts, current: this.#placement.hosts });
     // Hosts with nothing placed are left out: an agent reads a missing entry as "run none".
     const compact = Object.fromEntries(Object.entries(next).filter(([h, ids]) => ids.length > 0 || h === ROOT_HOST));
-    if (JSON.stringify(compact) !== JSON.stringify(this.#placement.hosts)) {
+    const changed = republish || JSON.stringify(compact) !== JSON.stringify(this.#placement.hosts);
+    if (changed) {
       this.#placement = { jobId: this.#jobId, revision: this.#placement.revision + 1, hosts: compact };
       this.#log.info({ why, revision: this.#placement.revision, hosts: compact }, "workers placed");
-      await this.#record();
     }
-    await this.#convergeRoot(this.#placement.hosts[ROOT_HOST] ?? []);
+    // The root's own workers need not wait for the KV write (the agents' signal).
+    await Promise.all([changed ? this.#record() : undefined, this.#convergeRoot(this.#placement.hosts[ROOT_HOST] ?? [])]);
   }
 
   /** Writes the placement where agents watch it; the coordinator created the bucket when it started. */

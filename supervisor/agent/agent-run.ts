@@ -119,8 +119,10 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
         nc, cluster: opts.cluster, jobId, signal: watching.signal, onPlacement: (p) => converge(p.hosts[opts.agentId] ?? []),
       }));
     }
+    // Run nothing until the root's next placement: after a fence, the workers last placed
+    // here may run elsewhere by now (the root records a new revision for every join).
+    placed = [];
     machine.send({ type: "JOINED" });
-    converge(placed);
   };
 
   try {
@@ -147,7 +149,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       children: (tree?.children() ?? []).map((c) => ({ id: c.id, pid: c.pid, restarts: c.restarts, startedAt: c.startedAt })),
     }));
   }, 1000);
-  background.push(followConnection(nc, opts.log, () => fenceMs, {
+  background.push(followContact(nc, opts.log, () => fenceMs, watching.signal, {
     lost: () => {
       machine.send({ type: "NATS_LOST" });
       converge(placed);
@@ -179,19 +181,33 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
   return end.value === "stopped" ? 0 : 1;
 }
 
-/** Watches the connection's status: `lost` after `timeoutMs()` disconnected, `back` on each reconnect. */
-async function followConnection(nc: NatsConnection, log: Logger, timeoutMs: () => number, on: { lost: () => void; back: () => void }): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  for await (const s of nc.status()) {
-    if (s.type === "disconnect" && timer === undefined) {
-      log.warn({ server: s.server }, "NATS out of reach");
-      timer = setTimeout(on.lost, timeoutMs());
-    } else if (s.type === "reconnect") {
-      log.info({ server: s.server }, "NATS back");
-      clearTimeout(timer);
-      timer = undefined;
-      on.back();
+/**
+ * Checks once a second that the server answers (a PING round trip): `lost` once it has
+ * not for `timeoutMs()`, `back` at the first answer after that. A round trip, not the
+ * client's connection status, because a cut link (no FIN, no RST) looks connected to
+ * the client for as long as its ping interval (minutes).
+ */
+async function followContact(nc: NatsConnection, log: Logger, timeoutMs: () => number, signal: AbortSignal, on: { lost: () => void; back: () => void }): Promise<void> {
+  let lastContact = Date.now();
+  let lost = false;
+  while (!signal.aborted && !nc.isClosed()) {
+    const started = Date.now();
+    const answered = await Promise.race([
+      nc.rtt().then(() => true, () => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+    ]);
+    if (answered) {
+      lastContact = Date.now();
+      if (lost) {
+        lost = false;
+        log.info("NATS answers again");
+        on.back();
+      }
+    } else if (!lost && Date.now() - lastContact > timeoutMs()) {
+      lost = true;
+      log.warn({ silentMs: Date.now() - lastContact }, "NATS out of reach; fencing: this agent's workers run elsewhere by now");
+      on.lost();
     }
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
   }
-  clearTimeout(timer);
 }
