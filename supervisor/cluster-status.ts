@@ -129,12 +129,13 @@ export class ClusterStatusBoard {
     const now = Date.now();
     const children = this.#children();
     const agents = this.#agents();
-    const members: MemberStatus[] = [...children, ...agents.children].map((c) => {
+    // An agent's child has the agent's id as its host before its first heartbeat says so.
+    const members: MemberStatus[] = [...children.map((c) => ({ ...c, host: "" })), ...agents.children].map((c) => {
       const s = this.#seen.get(c.id);
       const current = s !== undefined && s.pid === c.pid;
       return {
         id: c.id, kind: c.kind, pid: c.pid, restarts: c.restarts,
-        state: current ? s.state : "starting", host: current ? s.host : ((c as { host?: string }).host ?? ""),
+        state: current ? s.state : "starting", host: current ? s.host : c.host,
         silentMs: current ? now - s.lastSeen : -1, counters: current ? s.counters : {},
       };
     });

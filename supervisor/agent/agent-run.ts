@@ -6,7 +6,8 @@
  * the ids the placement names for this agent, and heartbeats once a second with its
  * children. It fences itself (stops its workers) when NATS has been out of reach for
  * the heartbeat timeout, since the root has placed them elsewhere by then, and joins
- * again once NATS is back. Its lifecycle is agentMachine; the root's side is
+ * again once NATS is back. A worker alive but silent (SIGSTOP) for the heartbeat timeout
+ * is killed and replaced, as on the root. Its lifecycle is agentMachine; the root's side is
  * AgentRegistry and WorkerPlacer.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -21,6 +22,7 @@ import type { ClusterConfig } from "../config/index.js";
 import { AgentJoinError } from "./agent-error.js";
 import { agentMachine, type AgentState } from "./agent-machine.js";
 import { watchWorkerPlacement } from "./placement-watch.js";
+import { SilentChildren } from "./silent-children.js";
 
 export interface AgentOptions {
   readonly natsUrl: string;
@@ -109,6 +111,7 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
         onEvent: (e) => {
           if (e.type === "actor.started") workersLog.info({ child: e.id, childPid: e.pid, attempt: e.attempt }, "actor started");
           else if (e.type === "actor.crashed") workersLog.error({ child: e.id, exit: e.exit, tail: e.tail.slice(-5) }, "actor crashed");
+          else if (e.type === "actor.unresponsive") workersLog.warn({ child: e.id, reason: e.reason }, "actor unresponsive; killing it");
           else if (e.type === "actor.restarted") workersLog.warn({ child: e.id, attempt: e.attempt, delayMs: e.delayMs, cause: e.cause }, "actor restarting");
           else if (e.type === "tree.escalated") workersLog.error({ reason: e.reason }, "supervision gave up");
         },
@@ -142,6 +145,12 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
       } catch { /* not a stop message */ }
     },
   });
+  // A worker alive but silent is killed and replaced by the agent's supervisor (not while fenced: none answer then).
+  const silence = new SilentChildren(nc, opts.cluster);
+  const liveness = setInterval(() => {
+    if (state() !== "running" || tree === undefined) return;
+    for (const c of silence.silent(tree.children(), fenceMs)) tree.reportUnresponsive(c.id, `no heartbeat for ${fenceMs} ms`);
+  }, 500);
   const beat = setInterval(() => {
     if (nc.isClosed()) return;
     nc.publish(subjects.agentHeartbeat(opts.cluster), encodeMessage({
@@ -165,6 +174,8 @@ export async function runAgent(opts: AgentOptions): Promise<number> {
     if (state() === "stopping" || machine.getSnapshot().status === "done") resolveStop();
   });
   clearInterval(beat);
+  clearInterval(liveness);
+  silence.close();
   stopSub.unsubscribe();
   watching.abort();
   await converging;

@@ -3,7 +3,7 @@
  * agent joining it from its own process tree (its own process group, as another host
  * would be), workers placed on it by `colony scale`, and the agent's whole tree killed
  * with SIGKILL mid-training: its workers come back on the root host and the job trains
- * every row.
+ * every row. A SIGSTOPped worker on the agent is replaced by the agent's own supervisor.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -39,7 +39,7 @@ function processGroupOf(pid: number): number {
 }
 
 describe("colony agent", () => {
-  it("runs the workers placed on it; when its process tree is killed they are placed on the root and every row is trained", async () => {
+  it("runs the workers placed on it, replaces a silent one; when its process tree is killed they are placed on the root and every row is trained", async () => {
     const rows = 200_000;
     const runDir = mkdtempSync(join(tmpdir(), "colony-agent-"));
     const up = await runColony(["up", "examples/ctr.yaml", "--detach", "--run-dir", runDir,
@@ -65,6 +65,17 @@ describe("colony agent", () => {
       for (const w of onAgent) expect(processGroupOf(w.pid)).toBe(agent.pid);
       expect(memberOf(placed, "worker-0").host).not.toBe("edge-1");
       expect(placed.progress!.rowsDone).toBeLessThan(rows);
+
+      // A worker on the agent that stops heartbeating (SIGSTOP) is killed and replaced by the agent's supervisor.
+      const stopped = onAgent.find((w) => w.id === "worker-2")!;
+      process.kill(stopped.pid, "SIGSTOP");
+      const replaced = await untilStatus("agents", "worker-2 replaced on the agent", (s) => {
+        const w = memberOf(s, "worker-2");
+        return w !== undefined && w.pid !== stopped.pid && w.host === "edge-1" && WORKING.has(w.state);
+      }, 90_000);
+      expect(alive(stopped.pid)).toBe(false);
+      expect(memberOf(replaced, "worker-2").restarts).toBeGreaterThanOrEqual(1);
+      onAgent.splice(onAgent.indexOf(stopped), 1, memberOf(replaced, "worker-2"));
 
       process.kill(-agent.pid!, "SIGKILL");
       const moved = await untilStatus("agents", "worker-1 and worker-2 working on the root host", (s) =>
