@@ -73,6 +73,7 @@ const METHOD = [
   "`colony status --json` is polled between events: before each one the coordinator is training, every desired worker is working with a heartbeat under 2 s old, every shard is serving, and then the cluster runs 5 s untouched.",
   "Training rates come from the workers' heartbeats (once a second each, carrying rows trained), subscribed to directly; `workers training again` after a shard kill is the first heartbeat showing more rows than at the moment the shard served again, so it carries ±1 s.",
   "Victims rotate (kill -9 worker-(i mod 2), SIGSTOP the other, kill -9 shard-(i mod 2)); the scale event adds worker-2 and removes it again. Scale time counts the whole `colony scale` command, Node start-up of the CLI included.",
+  "The supervisor keeps one standby worker process (`workers.standby`, default on): modules loaded, NATS connected, waiting for an id. A scale-up or a replacement takes it, so `actor started` then marks the assignment, not a Node start-up; a new standby starts 3 s later. A second new worker within those 3 s starts from scratch.",
   "The machine's 2 cores were shared with other engineers' builds and tests while this ran: the figures are noisy, and the load averages below say how busy it was.",
 ];
 

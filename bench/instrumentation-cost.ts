@@ -88,7 +88,7 @@ export async function measureInstrumentationCost(opts: { steps?: number; sampleR
   const stepSpansOffUs = await usPerStep(steps);
   const stepHistogramsUs = histogramsUsPerStep(steps);
   const dir = await mkdtemp(path.join(tmpdir(), "colony-trace-cost-"));
-  const tracing = startTracing({ settings: { traces: "file", traceSampleRatio: sampleRatio }, cluster: "bench", actor: "worker-0", kind: "worker", runDir: dir });
+  const tracing = await startTracing({ settings: { traces: "file", traceSampleRatio: sampleRatio }, cluster: "bench", actor: "worker-0", kind: "worker", runDir: dir });
   let stepSpansOnUs: number;
   try {
     stepSpansOnUs = await usPerStep(steps);

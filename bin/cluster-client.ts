@@ -3,8 +3,8 @@
  * this machine's cluster registry, the only one running, or an explicit NATS URL.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { request } from "../actors/index.js";
-import { findCluster, type ClusterEntry } from "../supervisor/index.js";
+import { request } from "../actors/client.js";
+import { findCluster, type ClusterEntry } from "../supervisor/client.js";
 import { subjects, type StatusReply } from "../protocols/index.js";
 
 export interface ClusterTarget { readonly cluster?: string; readonly nats?: string }

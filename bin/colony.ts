@@ -4,6 +4,7 @@
  * for eval, the checkpoint scorer). Errors that carry advice (bad config, missing
  * nats-server, unreadable checkpoint) are printed as one clear message, exit code 2.
  */
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 // Each command's modules load only when it runs: loading all of them (the supervisor,
 // OpenTelemetry, the training code) took ~2 s here, which every `colony status` and
@@ -23,6 +24,9 @@ const USAGE = `usage:
   colony rebalance [--dry-run] [--cluster NAME | --nats URL --cluster NAME] [--json] [--target R] [--max-moves N]
       each shard's load (rows/s), max/mean now and predicted, and the partition moves the coordinator
       would make to bring max/mean to R (default from the config, 1.15); live migration is not built yet
+  colony agent --nats URL [--cluster NAME] [--id ID] [--workers-max N] [--run-dir DIR]
+      join a running cluster from this host (another machine, or another process tree) and run the
+      workers the root supervisor places on it; they move elsewhere when the agent is lost
   colony down [--cluster NAME | --nats URL --cluster NAME]
       stop a running job gracefully, with a final checkpoint of what it has learned
   colony eval --checkpoint DIR --data FILE [--batch N]
@@ -93,6 +97,27 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError((err as Error).message);
       }
       return (await import("./scale.js")).scaleCommand({ ...target, ...scale });
+    }
+    case "agent": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          nats: { type: "string" }, cluster: { type: "string" }, id: { type: "string" }, "workers-max": { type: "string" },
+          "run-dir": { type: "string" }, "log-level": { type: "string" },
+        },
+      });
+      if (!values.nats) throw new UsageError("colony agent needs --nats URL (the cluster's NATS, as colony status prints it)");
+      if (!/^(nats|tls|ws|wss):\/\/|^[^:/]+:\d+$/.test(values.nats)) throw new UsageError(`--nats must be a NATS URL such as nats://host:4222, got '${values.nats}'`);
+      const capacity = Number(values["workers-max"] ?? availableParallelism());
+      if (!Number.isInteger(capacity) || capacity < 1 || capacity > 256) throw new UsageError(`--workers-max must be an integer from 1 to 256, got ${values["workers-max"]}`);
+      if (values.id !== undefined && (!/^[A-Za-z0-9_-]{1,64}$/.test(values.id) || values.id === "root")) {
+        throw new UsageError(`--id must be 1-64 letters, digits, '_' or '-' (and not 'root'), got '${values.id}'`);
+      }
+      const logLevel = values["log-level"] ?? "info";
+      if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) throw new UsageError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent; got '${logLevel}'`);
+      return (await import("./agent.js")).agentCommand({
+        nats: values.nats, cluster: values.cluster ?? "colony", id: values.id, capacity, runDir: values["run-dir"], logLevel,
+      });
     }
     case "rebalance": {
       const { values } = parseArgs({

@@ -3,7 +3,7 @@
  * checkpoint of what has been learned, then the supervisor stops every process — and
  * waits until the supervisor has exited.
  */
-import { request } from "../actors/index.js";
+import { request } from "../actors/client.js";
 import { subjects } from "../protocols/index.js";
 import { connectToCluster, fetchStatus, type ClusterTarget } from "./cluster-client.js";
 

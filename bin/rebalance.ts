@@ -4,7 +4,7 @@
  * without --dry-run, to run it now: the planned partitions move live (a new map epoch;
  * the shards hand them over at that point of the update log).
  */
-import { request } from "../actors/index.js";
+import { request } from "../actors/client.js";
 import { subjects, type RebalancePlanReply } from "../protocols/index.js";
 import { connectToCluster, type ClusterTarget } from "./cluster-client.js";
 

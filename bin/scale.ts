@@ -4,7 +4,7 @@
  * shrink returns once the leaving shards' partitions are handed over). Supervisors
  * converge to the recorded counts.
  */
-import { request } from "../actors/index.js";
+import { request } from "../actors/client.js";
 import { MAX_SHARDS, subjects } from "../protocols/index.js";
 import { connectToCluster, type ClusterTarget } from "./cluster-client.js";
 

@@ -1,6 +1,6 @@
 /** `colony status [--json]`: members and their states, task progress, speed, loss, partitions per shard, shard load and hot keys, restarts. */
-import { STALENESS_HISTOGRAM } from "../actors/index.js";
-import type { ShardLoadStatus, StatusReply } from "../protocols/index.js";
+import { STALENESS_HISTOGRAM } from "../actors/client.js";
+import type { AgentStatus, ShardLoadStatus, StatusReply } from "../protocols/index.js";
 import { connectToCluster, fetchStatus, type ClusterTarget } from "./cluster-client.js";
 import { progressLine } from "./progress-line.js";
 
@@ -35,9 +35,15 @@ export function renderStatus(s: StatusReply): string {
     const parts = m.kind === "shard" ? String(s.partitions[m.id] ?? 0) : "";
     lines.push(`${m.id.padEnd(14)}${m.state.padEnd(16)}${String(m.pid).padStart(8)}  ${m.host.padEnd(12)}${String(m.restarts).padStart(9)}${hb.padStart(11)}  ${parts}`);
   }
+  if (s.agents && s.agents.length > 0) lines.push("", ...renderAgents(s.agents));
   if (s.shardLoad && s.shardLoad.length > 0) lines.push("", ...renderShardLoad(s.shardLoad));
   if (s.events.length > 0) lines.push("", "recent events:", ...s.events.slice(-10).map((e) => `  ${e}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** One line per agent (`colony agent`): its state, pid, workers placed on it and heartbeat age. */
+function renderAgents(agents: readonly AgentStatus[]): string[] {
+  return ["agents:", ...agents.map((a) => `  ${a.id.padEnd(20)}${a.state.padEnd(6)} pid ${String(a.pid).padStart(7)}  workers ${a.workers.length}/${a.capacity}${a.workers.length ? ` (${a.workers.join(", ")})` : ""}  heartbeat ${(a.silentMs / 1000).toFixed(1)}s ago`)];
 }
 
 /** The latest held-out evaluation, when the coordinator takes them. */

@@ -84,7 +84,7 @@ export async function up(args: UpArgs): Promise<number> {
     }
   };
 
-  const done = await runCluster({ config, runDir, onEvent, signal: aborter.signal, resume: args.resume });
+  const done = await runCluster({ config, runDir, onEvent, signal: aborter.signal, resume: args.resume, log });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   process.stdout.write(`${JSON.stringify({

@@ -53,6 +53,18 @@ export interface ShardLoadStatus {
   /** Its hottest keys, hottest first (accesses per second). */
   readonly hotKeys: { readonly table: number; readonly id: number; readonly partition: number; readonly rate: number }[];
 }
+/** One agent (`colony agent`) as the root supervisor sees it. */
+export interface AgentStatus {
+  readonly id: string;
+  readonly pid: number;
+  /** `live`, or `lost` (no heartbeat for the heartbeat timeout; its workers were placed elsewhere). */
+  readonly state: string;
+  /** Workers placed on it. */
+  readonly workers: string[];
+  readonly capacity: number;
+  /** Milliseconds since its last heartbeat. */
+  readonly silentMs: number;
+}
 export interface StatusReply {
   readonly v: 1;
   readonly type: "ctl.status.reply";
@@ -71,6 +83,8 @@ export interface StatusReply {
   readonly events: string[];
   /** Shard load from the shards' latest `ps.load` reports; absent before any arrived. */
   readonly shardLoad?: ShardLoadStatus[];
+  /** Agents that joined (`colony agent`); absent when none did. */
+  readonly agents?: AgentStatus[];
 }
 
 export const validateScale = (m: Record<string, unknown>): Scale => ({ v: 1, type: "ctl.scale", workers: int(m, "workers", 0, 256) });
@@ -117,6 +131,14 @@ export function validateStatusReply(m: Record<string, unknown>): StatusReply {
     restarts: int(m, "restarts"),
     events: strings(m, "events", 256, 4096),
     shardLoad: optional(m, "shardLoad", (o, k) => records(o, k, 4096, shardLoadStatus)),
+    agents: optional(m, "agents", (o, k) => records(o, k, 1024, agentStatus)),
+  };
+}
+
+function agentStatus(o: Record<string, unknown>): AgentStatus {
+  return {
+    id: str(o, "id", 64), pid: int(o, "pid", -1, 2 ** 31), state: str(o, "state", 32), workers: strings(o, "workers", 256, 64),
+    capacity: int(o, "capacity", 0, 256), silentMs: int(o, "silentMs", -1),
   };
 }
 

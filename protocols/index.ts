@@ -21,6 +21,9 @@ export {
 export { MAX_SHARDS, type ShardScale, type ShardScaled } from "./shard-scaling.js";
 export { handoffStream, logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";
 export { commitMsgId, logMsgId, syncMsgId, type BatchOrigin, type LogCommit, type LogUpdate, type LogUpdateWire } from "./update-log.js";
-export type { Finish, Finished, MemberStatus, ShardLoadStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
+export {
+  isAgentId, parseWorkerPlacement, ROOT_HOST, type AgentChild, type AgentHeartbeat, type AgentJoin, type AgentJoined, type WorkerPlacement,
+} from "./agents.js";
+export type { AgentStatus, Finish, Finished, MemberStatus, ShardLoadStatus, Scale, Scaled, StatusReply, StatusRequest, TaskRelease, TaskReleased } from "./elasticity.js";
 export type { SyncStep, TaskDone, TaskDoneAck, TaskLease, TaskLeased, TaskSpec } from "./tasks.js";
 export { DType, elementsOf, firstNonFinite, tensor, viewTensor, type WireTensor } from "./tensor.js";

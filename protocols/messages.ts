@@ -28,6 +28,9 @@ import {
   validateLoadReport, validateRebalancePlanReply, validateRebalancePlanRequest, validateRebalanceRunRequest,
   type LoadReport, type RebalancePlanReply, type RebalancePlanRequest, type RebalanceRunRequest,
 } from "./load-report.js";
+import {
+  validateAgentHeartbeat, validateAgentJoin, validateAgentJoined, type AgentHeartbeat, type AgentJoin, type AgentJoined,
+} from "./agents.js";
 import { validateTaskDone, validateTaskDoneAck, validateTaskLease, validateTaskLeased, type TaskDone, type TaskDoneAck, type TaskLease, type TaskLeased } from "./tasks.js";
 
 export type Message =
@@ -37,7 +40,8 @@ export type Message =
   | Progress | JobDone | ErrorReply | PartitionMap
   | Scale | Scaled | Finish | Finished | TaskRelease | TaskReleased | StatusRequest | StatusReply
   | LoadReport | RebalancePlanRequest | RebalancePlanReply | RebalanceRunRequest
-  | LogMapChange | PartitionHandoff | ShardScale | ShardScaled;
+  | LogMapChange | PartitionHandoff | ShardScale | ShardScaled
+  | AgentJoin | AgentJoined | AgentHeartbeat;
 
 export type MessageType = Message["type"];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -79,6 +83,9 @@ const validators: { [T in MessageType]: (m: Record<string, unknown>) => MessageO
   "ps.handoff": validatePartitionHandoff,
   "ctl.scale.shards": validateShardScale,
   "ctl.scaled.shards": validateShardScaled,
+  "ctl.agent.join": validateAgentJoin,
+  "ctl.agent.joined": validateAgentJoined,
+  "ctl.agent.heartbeat": validateAgentHeartbeat,
 };
 
 /** Every message type this build knows. */

@@ -35,6 +35,10 @@ export const subjects = {
   rebalancePlan: (cluster: string) => `${root(cluster)}.ctl.rebalance.plan`,
   /** Request: run one rebalance round now (answered by the coordinator with what it moved). */
   rebalanceRun: (cluster: string) => `${root(cluster)}.ctl.rebalance.run`,
+  /** Request: an agent (`colony agent`) joins the cluster (answered by the root supervisor). */
+  agentJoin: (cluster: string) => `${root(cluster)}.ctl.agent.join`,
+  /** Publish: an agent's liveness and the worker children it runs. */
+  agentHeartbeat: (cluster: string) => `${root(cluster)}.ctl.agent.heartbeat`,
   /** Request: a leaving worker gives its task lease back. */
   taskRelease: (cluster: string) => `${root(cluster)}.task.release`,
   /** Request: a worker asks for a task lease. */
@@ -78,7 +82,7 @@ export const mapBucket = (cluster: string): string => `colony_${cluster.replace(
 export const stateBucket = (cluster: string): string => `colony_${cluster.replace(/-/g, "_")}_state`;
 
 /** Keys inside the state bucket. */
-export const StateKey = { Tasks: "tasks", Desired: "desired", DesiredShards: "desired-shards", Log: "log" } as const;
+export const StateKey = { Tasks: "tasks", Desired: "desired", DesiredShards: "desired-shards", Log: "log", Placement: "placement" } as const;
 
 /** JetStream stream holding partition handoffs (a moving partition's state, by partition and log sequence). */
 export const handoffStream = (cluster: string): string => `COLONY_${cluster.replace(/-/g, "_")}_HANDOFF`;

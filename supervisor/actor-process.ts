@@ -3,9 +3,13 @@
  * and stderr appended to its own log file, its error-level lines passed to a callback
  * so the supervisor can surface them, and its exit observed. stop() asks politely
  * (SIGTERM) and kills (SIGKILL) after a timeout.
+ *
+ * A standby (ActorProcess.standby) is a worker process started without an id: it
+ * loads its modules and connects, then waits for assign() to tell it its id on stdin.
+ * What it writes before that is kept and goes to the log file it is assigned.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ACTOR_ENTRY } from "../actors/index.js";
 
@@ -18,29 +22,39 @@ export interface ActorProcessSpec {
   readonly natsUrl: string;
   readonly runDir: string;
   readonly logFile: string;
+  /** The host id the actor reports (an agent's id); default the machine's hostname. */
+  readonly host?: string;
   /** Called with each log line of level error or fatal. */
   readonly onErrorLine?: (line: string) => void;
 }
 
 /** A running actor process. */
 export class ActorProcess {
-  readonly spec: ActorProcessSpec;
+  #spec: ActorProcessSpec;
   readonly #child: ChildProcess;
+  /** The log file, once the process has an id (a standby has none yet). */
+  #out: WriteStream | undefined;
+  /** What a standby wrote before its assignment. */
+  readonly #early: Buffer[] = [];
   readonly exited: Promise<ActorExit>;
   #exit: ActorExit | undefined;
   /** Last lines the process wrote, kept to explain a crash. */
   readonly #tail: string[] = [];
 
-  constructor(spec: ActorProcessSpec) {
-    this.spec = spec;
-    const out = createWriteStream(spec.logFile, { flags: "a" });
+  constructor(spec: ActorProcessSpec, standby = false) {
+    this.#spec = spec;
+    this.#out = standby ? undefined : createWriteStream(spec.logFile, { flags: "a" });
     this.#child = spawn(process.execPath, [
-      fileURLToPath(ACTOR_ENTRY), "--kind", spec.kind, "--id", spec.id,
+      fileURLToPath(ACTOR_ENTRY), "--kind", spec.kind, ...(standby ? ["--standby"] : ["--id", spec.id]),
       "--config", spec.configFile, "--nats", spec.natsUrl, "--run-dir", spec.runDir,
-    ], { stdio: ["ignore", "pipe", "pipe"] });
+      ...(spec.host === undefined ? [] : ["--host", spec.host]),
+    ], { stdio: [standby ? "pipe" : "ignore", "pipe", "pipe"] });
+    // A standby's stdin only carries its assignment; a write after it died must not throw.
+    this.#child.stdin?.on("error", () => undefined);
     let partial = "";
     const onData = (chunk: Buffer): void => {
-      out.write(chunk);
+      if (this.#out) this.#out.write(chunk);
+      else this.#early.push(chunk);
       const text = partial + chunk.toString("utf8");
       const lines = text.split("\n");
       partial = lines.pop() ?? "";
@@ -48,7 +62,7 @@ export class ActorProcess {
         if (line.length === 0) continue;
         this.#tail.push(line);
         if (this.#tail.length > 20) this.#tail.shift();
-        if (spec.onErrorLine && /"level":(50|60)/.test(line)) spec.onErrorLine(line);
+        if (this.#spec.onErrorLine && /"level":(50|60)/.test(line)) this.#spec.onErrorLine(line);
       }
     };
     this.#child.stdout!.on("data", onData);
@@ -56,10 +70,30 @@ export class ActorProcess {
     this.exited = new Promise((resolve) => {
       this.#child.once("exit", (code, signal) => {
         this.#exit = { code, signal };
-        out.end();
+        this.#out?.end();
         resolve(this.#exit);
       });
     });
+  }
+
+  /** Starts a worker process that waits, loaded and connected, for assign(); `spec.id` and `spec.logFile` are placeholders until then. */
+  static standby(spec: Omit<ActorProcessSpec, "id" | "logFile" | "onErrorLine">): ActorProcess {
+    return new ActorProcess({ ...spec, id: "", logFile: "" }, true);
+  }
+
+  /** Gives a standby its id and log file; it then runs as that actor. False when it already exited (start a fresh one). */
+  assign(id: string, logFile: string, onErrorLine?: (line: string) => void): boolean {
+    if (!this.running || this.#out !== undefined || this.#child.stdin === null) return false;
+    this.#spec = { ...this.#spec, id, logFile, onErrorLine };
+    this.#out = createWriteStream(logFile, { flags: "a" });
+    for (const chunk of this.#early.splice(0)) this.#out.write(chunk);
+    this.#child.stdin.end(`${JSON.stringify({ id })}\n`);
+    return true;
+  }
+
+  /** What it runs as (a standby's id and log file are empty until assigned). */
+  get spec(): ActorProcessSpec {
+    return this.#spec;
   }
 
   get pid(): number {

@@ -6,7 +6,8 @@
  *
  * While the job runs it restarts crashed children by policy, kills and replaces children
  * that stop heartbeating, converges the workers to the desired count recorded in KV
- * (`colony scale`), answers `colony status`, serves Prometheus metrics when
+ * (`colony scale`) and places them on the agents that joined (`colony agent`; workers of
+ * a lost agent are placed elsewhere), answers `colony status`, serves Prometheus metrics when
  * `observability.prometheusPort` is set, and registers the cluster so operator
  * commands can find it. A tree that exceeds its restart intensity ends the job with
  * that error.
@@ -15,15 +16,17 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { decodeMessage, encodeMessage, subjects, type JobDone } from "../protocols/index.js";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { Counters, otlpUrl, watchPartitionMap } from "../actors/index.js";
 import { ActorTree, type ActorTreeEvent } from "./actor-tree.js";
-import type { ChildInfo } from "./cluster-status.js";
+import type { AgentView, ChildInfo } from "./cluster-status.js";
 import type { ClusterConfig } from "./config/index.js";
 import { registerCluster, unregisterCluster } from "./cluster-registry.js";
 import { keepResumeSource } from "./resume-checkpoint.js";
 import { ClusterStatusBoard } from "./cluster-status.js";
 import { watchDesiredShards, watchDesiredWorkers } from "./desired-workers.js";
+import { AgentRegistry } from "./agent-registry.js";
+import { WorkerPlacer } from "./worker-placer.js";
 import { startClusterMetrics, type ClusterMetrics } from "./metrics/index.js";
 import { startNatsServer, type NatsServerHandle } from "./nats-server.js";
 import type { Progress } from "../protocols/index.js";
@@ -48,6 +51,8 @@ export interface ClusterRunOptions {
   readonly onTree?: (actors: () => readonly ChildInfo[]) => void;
   /** A checkpoint to continue the job from (`colony up --resume`), checked by checkResumable. */
   readonly resume?: string;
+  /** The root supervisor's logger; the worker placer and the agent registry log through a child of it. */
+  readonly log?: Logger;
   /** A different NATS URL for one actor, by id (chaos routes actors through network links). */
   readonly natsUrlFor?: (actorId: string) => string | undefined;
 }
@@ -78,6 +83,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   let tree: ActorTree | undefined;
   let board: ClusterStatusBoard | undefined;
   let metrics: ClusterMetrics | undefined;
+  let agents: AgentRegistry | undefined;
   let registered = false;
   const watching = new AbortController();
   const background: Promise<void>[] = [];
@@ -142,14 +148,28 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     background.push(watchPartitionMap({
       nc, cluster: config.cluster, jobId, log: pino({ level: "silent" }), counters: new Counters(), signal: watching.signal, onMap: (m) => board?.setMap(m),
     }));
+    const placerLog = (opts.log ?? pino({ level: "silent" })).child({ component: "placer" });
+    const placer = new WorkerPlacer({
+      nc, cluster: config.cluster, jobId, log: placerLog, desired: config.workers.count, agents: () => agents,
+      convergeRoot: async (ids) => tree?.convergeWorkers(ids),
+    });
+    agents = new AgentRegistry({
+      nc, cluster: config.cluster, log: placerLog, heartbeatTimeoutMs: config.supervision.heartbeatTimeoutMs,
+      configJson: JSON.stringify({ ...config, jobId, ...(resumeFrom ? { resumeFrom } : {}) }),
+      onChange: (why, joined) => {
+        board?.event(why);
+        placer.replace(why, joined).catch((err: unknown) => board?.event(`placing workers failed: ${(err as Error).message}`));
+      },
+    });
+    board.setAgents(() => agentView(agents!, placer));
     background.push(watchDesiredWorkers({
       nc, cluster: config.cluster, jobId, signal: watching.signal,
       onChange: (workers) => {
         board?.setDesiredWorkers(workers);
-        if (tree && tree.desiredWorkers !== workers) {
-          board?.event(`scale: workers ${tree.desiredWorkers} → ${workers}`);
+        if (tree && placer.desired !== workers) {
+          board?.event(`scale: workers ${placer.desired} → ${workers}`);
           emit({ type: "scaled", workers });
-          void tree.scaleWorkers(workers);
+          placer.setDesired(workers).catch((err: unknown) => board?.event(`scaling failed: ${(err as Error).message}`));
         }
       },
     }));
@@ -190,12 +210,25 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       await nc.flush().catch(() => undefined);
     }
     await metrics?.close();
+    agents?.close();
     board?.close();
     if (registered) await unregisterCluster(config.cluster, process.pid);
     await Promise.allSettled(background);
     await nc?.close().catch(() => undefined);
     await nats?.stop();
   }
+}
+
+/** The agents for `colony status`: each with the workers placed on it, and the children it reports. */
+function agentView(registry: AgentRegistry, placer: WorkerPlacer): AgentView {
+  const now = Date.now();
+  const records = registry.agents();
+  return {
+    agents: records.map((a) => ({
+      id: a.id, pid: a.pid, state: a.state, capacity: a.capacity, workers: placer.placement.hosts[a.id] ?? [], silentMs: now - a.lastSeen,
+    })),
+    children: records.filter((a) => a.state === "live").flatMap((a) => a.children.map((c) => ({ ...c, kind: "worker", host: a.id }))),
+  };
 }
 
 function describe(e: ActorTreeEvent): string {

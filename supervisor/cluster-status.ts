@@ -8,7 +8,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
   decodeMessage, encodeMessage, errorReply, subjects,
-  type LoadReport, type MemberStatus, type PartitionMap, type Progress, type ShardLoadStatus, type StatusReply,
+  type AgentStatus, type LoadReport, type MemberStatus, type PartitionMap, type Progress, type ShardLoadStatus, type StatusReply,
 } from "../protocols/index.js";
 import type { PartitionLoadPoint } from "./metrics/index.js";
 
@@ -37,6 +37,9 @@ interface Seen { kind: string; state: string; pid: number; host: string; lastSee
 /** What the supervisor knows of one of its children. */
 export interface ChildInfo { readonly id: string; readonly kind: string; readonly pid: number; readonly restarts: number; readonly startedAt: number }
 
+/** The agents and the children they report (each with the agent's id as its host). */
+export interface AgentView { readonly agents: AgentStatus[]; readonly children: (ChildInfo & { readonly host: string })[] }
+
 export class ClusterStatusBoard {
   readonly #nc: NatsConnection;
   readonly #cluster: string;
@@ -49,6 +52,7 @@ export class ClusterStatusBoard {
   #progress: Progress | undefined;
   #map: PartitionMap | undefined;
   #children: () => ChildInfo[] = () => [];
+  #agents: () => AgentView = () => ({ agents: [], children: [] });
   #desiredWorkers = 0;
 
   constructor(nc: NatsConnection, cluster: string, info: { natsUrl: string; runDir: string }) {
@@ -88,6 +92,11 @@ export class ClusterStatusBoard {
     this.#children = source;
   }
 
+  /** Where the agents and their children come from (`colony agent`); their children are listed as members, not checked for silence here. */
+  setAgents(source: () => AgentView): void {
+    this.#agents = source;
+  }
+
   setProgress(p: Progress): void {
     this.#progress = p;
   }
@@ -119,12 +128,14 @@ export class ClusterStatusBoard {
   snapshot(): StatusReply {
     const now = Date.now();
     const children = this.#children();
-    const members: MemberStatus[] = children.map((c) => {
+    const agents = this.#agents();
+    // An agent's child has the agent's id as its host before its first heartbeat says so.
+    const members: MemberStatus[] = [...children.map((c) => ({ ...c, host: "" })), ...agents.children].map((c) => {
       const s = this.#seen.get(c.id);
       const current = s !== undefined && s.pid === c.pid;
       return {
         id: c.id, kind: c.kind, pid: c.pid, restarts: c.restarts,
-        state: current ? s.state : "starting", host: s?.host ?? "",
+        state: current ? s.state : "starting", host: current ? s.host : c.host,
         silentMs: current ? now - s.lastSeen : -1, counters: current ? s.counters : {},
       };
     });
@@ -134,8 +145,9 @@ export class ClusterStatusBoard {
       v: 1, type: "ctl.status.reply", cluster: this.#cluster, natsUrl: this.#info.natsUrl, runDir: this.#info.runDir,
       supervisorPid: process.pid, uptimeMs: now - this.#started, desiredWorkers: this.#desiredWorkers, members,
       progress: this.#progress, partitions, mapEpoch: this.#map?.epoch ?? 0,
-      restarts: children.reduce((n, c) => n + c.restarts, 0), events: [...this.#events],
+      restarts: [...children, ...agents.children].reduce((n, c) => n + c.restarts, 0), events: [...this.#events],
       ...(this.#loads.size > 0 ? { shardLoad: this.#shardLoad(now) } : {}),
+      ...(agents.agents.length > 0 ? { agents: agents.agents } : {}),
     };
   }
 

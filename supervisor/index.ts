@@ -7,3 +7,7 @@ export { ClusterNotFoundError, findCluster, registerCluster, runningClusters, un
 export { ClusterStatusBoard, type ChildInfo } from "./cluster-status.js";
 export { watchDesiredWorkers } from "./desired-workers.js";
 export { checkResumable } from "./resume-checkpoint.js";
+export { runAgent, type AgentOptions } from "./agent/agent-run.js";
+export { AgentJoinError } from "./agent/agent-error.js";
+export { agentMachine, type AgentMachineEvent, type AgentState } from "./agent/agent-machine.js";
+export { placeWorkers, type PlacementHost } from "./worker-placement.js";

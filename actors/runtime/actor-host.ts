@@ -31,14 +31,19 @@ export interface ActorContext {
 /** Connects to NATS and builds the context of one actor. */
 export async function openActorContext(opts: {
   id: string; kind: ActorKind; config: ActorConfig; natsUrl: string; runDir: string;
+  /** The host the actor reports (an agent's id when an agent runs it); default the machine's hostname. */
+  host?: string;
+  /** A connection opened before the id was known (a standby worker's); default: connect now. */
+  nc?: NatsConnection;
 }): Promise<ActorContext> {
-  const log = actorLogger({ cluster: opts.config.cluster, actor: opts.id, kind: opts.kind, level: opts.config.log.level });
-  const nc = await connect({ servers: opts.natsUrl, name: `${opts.config.cluster}/${opts.id}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const host = opts.host ?? hostname();
+  const log = actorLogger({ cluster: opts.config.cluster, actor: opts.id, kind: opts.kind, level: opts.config.log.level, host });
+  const nc = opts.nc ?? await connectActor({ cluster: opts.config.cluster, id: opts.id, natsUrl: opts.natsUrl });
   const counters = new Counters();
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   return {
     cluster: opts.config.cluster,
-    ref: { id: opts.id, kind: opts.kind, pid: process.pid, host: hostname() },
+    ref: { id: opts.id, kind: opts.kind, pid: process.pid, host },
     config: opts.config,
     runDir: opts.runDir,
     nc,
@@ -47,6 +52,11 @@ export async function openActorContext(opts: {
     mailbox: new Mailbox({ nc, log, counters, maxBytes: maxPayload }),
     maxPayload,
   };
+}
+
+/** An actor's NATS connection: reconnects forever, every 250 ms. */
+export function connectActor(opts: { cluster: string; id: string; natsUrl: string }): Promise<NatsConnection> {
+  return connect({ servers: opts.natsUrl, name: `${opts.cluster}/${opts.id}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }
 
 /** The machine's state value as a dotted path ("training" or "serving.idle"). */

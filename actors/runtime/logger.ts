@@ -18,10 +18,10 @@ export function traceFields(): Record<string, string> {
 }
 
 /** Creates the root logger of one actor process. */
-export function actorLogger(opts: { cluster: string; actor: string; kind: string; level: LevelWithSilent }): Logger {
+export function actorLogger(opts: { cluster: string; actor: string; kind: string; level: LevelWithSilent; host?: string }): Logger {
   return pino({
     level: opts.level,
-    base: { cluster: opts.cluster, actor: opts.actor, kind: opts.kind, pid: process.pid, host: hostname() },
+    base: { cluster: opts.cluster, actor: opts.actor, kind: opts.kind, pid: process.pid, host: opts.host ?? hostname() },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: traceFields,
   });

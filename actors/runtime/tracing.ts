@@ -5,15 +5,11 @@
  * AsyncLocalStorage context manager (so a span stays active across awaits) and the W3C
  * propagator (trace context rides in NATS headers, see trace-headers.ts). When traces
  * are off nothing is registered and every span call is the API's no-op.
+ *
+ * The SDK (provider, exporters) lives in tracing-provider.ts and loads only when traces
+ * are on: loading it took ~0.3 s of every actor's start (bench/results/elasticity.md).
  */
-import { join } from "node:path";
-import { context, propagation, trace, type Tracer } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
-import { JsonLinesSpanExporter } from "./json-lines-span-exporter.js";
+import { trace, type Tracer } from "@opentelemetry/api";
 
 /** Where spans go: nowhere, `RUN/traces/<actor>.jsonl`, or an OTLP/HTTP collector. */
 export const TraceExport = { Off: "off", File: "file", Otlp: "otlp" } as const;
@@ -47,31 +43,16 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Starts tracing for this process as `settings` say (off when absent). */
-export function startTracing(opts: {
+/** Starts tracing for this process as `settings` say (off when absent); loads the SDK only when on. */
+export async function startTracing(opts: {
   readonly settings: TracingSettings | undefined;
   readonly cluster: string;
   readonly actor: string;
   readonly kind: string;
   readonly runDir: string;
-}): Tracing {
+}): Promise<Tracing> {
   const s = opts.settings;
   if (!s || s.traces === TraceExport.Off || s.traceSampleRatio <= 0) return { enabled: false, shutdown: async () => undefined };
-  const exporter = s.traces === TraceExport.Otlp
-    ? new OTLPTraceExporter({ url: otlpUrl(s.otlpEndpoint ?? "http://127.0.0.1:4318", "traces") })
-    : new JsonLinesSpanExporter(join(opts.runDir, "traces", `${opts.actor}.jsonl`), opts.actor);
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": `colony-${opts.kind}`, "service.instance.id": opts.actor, "colony.cluster": opts.cluster }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.traceSampleRatio) }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })],
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
-  return {
-    enabled: true,
-    shutdown: async () => {
-      await provider.shutdown().catch(() => undefined);
-    },
-  };
+  const { registerTracerProvider } = await import("./tracing-provider.js");
+  return registerTracerProvider({ ...opts, settings: s });
 }

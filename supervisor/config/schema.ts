@@ -314,6 +314,11 @@ export const ClusterConfigSchema = z.strictObject({
     .strictObject({
       /** Desired number of worker actors. Default 2. */
       count: int(0, 256).default(2),
+      /**
+       * Keep one worker process started and idle (modules loaded, NATS connected), so a
+       * new or replacement worker only has to be told its id. Default true.
+       */
+      standby: z.boolean({ error: "true | false" }).default(true),
     })
     .prefault({}),
   /** How the supervision tree restarts actors (OTP-style), and when it gives up. */

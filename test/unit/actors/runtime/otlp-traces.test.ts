@@ -8,7 +8,7 @@ describe("OTLP trace export of an actor", () => {
   it("sends a step's spans to the collector's /v1/traces when traces is otlp", async () => {
     const { url, posts, server } = await startOtlpCollector();
     const endpoint = `${url}/`;
-    const tracing = startTracing({ settings: { traces: "otlp", traceSampleRatio: 1, otlpEndpoint: endpoint }, cluster: "o", actor: "worker-0", kind: "worker", runDir: "/nonexistent" });
+    const tracing = await startTracing({ settings: { traces: "otlp", traceSampleRatio: 1, otlpEndpoint: endpoint }, cluster: "o", actor: "worker-0", kind: "worker", runDir: "/nonexistent" });
     try {
       expect(tracing.enabled).toBe(true);
       await inStepSpan(Date.now(), { "colony.task": "t-otlp" }, async () => inPhaseSpan("pull", () => Promise.resolve()));

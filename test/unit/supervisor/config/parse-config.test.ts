@@ -71,7 +71,7 @@ describe("parseConfig", () => {
       },
       shards: { count: 2, snapshotMs: 5000, purgeLog: false, loadReportMs: 1000, loadHalfLifeMs: 10_000 },
       rebalance: { auto: true, intervalMs: 5000, cooldownMs: 30_000, targetRatio: 1.15, maxMoves: 8 },
-      workers: { count: 2 },
+      workers: { count: 2, standby: true },
       supervision: {
         strategy: "one_for_one",
         intensity: 10,
