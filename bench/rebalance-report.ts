@@ -64,6 +64,10 @@ export function rebalanceMarkdown(r: RebalanceRecord): string {
     "| --- | ---: | ---: | ---: | ---: |",
     ...shards.map((id) => `| ${id} | ${n0(r.before.perShard[id] ?? 0)} | ${r.before.partitions[id] ?? 0} | ${n0(r.after.perShard[id] ?? 0)} | ${r.after.partitions[id] ?? 0} |`),
     "",
+    ...(r.rounds.some((x) => !x.forced && x.executed) ? [] : [
+      `Static hashing already met the target (max/mean ${r.before.maxOverMean.toFixed(3)}), so nothing moved before the "after" window: the throughput difference between the two windows is the machine (load average ${r.machine.loadAverage1m} at the start) and the job warming up, not rebalancing.`,
+      "",
+    ]),
     "Rounds (the plan's predicted max/mean, from the shards' decayed rates):",
     "",
     ...r.rounds.map((x, i) => `${i + 1}. target ${x.target}${x.forced ? " (forced, after the measurement)" : ""}: ${x.executed ? `${x.moves} move(s)` : "nothing moved"}, ${x.ratioBefore.toFixed(3)} → ${x.ratioAfter.toFixed(3)} (${x.verdict})`),

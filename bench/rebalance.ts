@@ -6,7 +6,7 @@
  * applied, from the shards' own counters) and training throughput are measured over a
  * window; then operator rounds (`colony rebalance`) move partitions until the plan says
  * the target is reached (or nothing more helps), the rates settle, and the same window
- * is measured again. Then two rounds at target 1.0 force moves (static hashing may have
+ * is measured again. Then four rounds at target 1.0 force moves (static hashing may have
  * left nothing to move). The pause a migrating partition imposes on pulls is read from
  * the shards' logs: from the moment the old owner stopped serving it to the moment the
  * new owner served it.
@@ -46,7 +46,7 @@ const MAX_ROUNDS = 6;
 const MAX_MOVES = 16;
 const TARGET = 1.15;
 /** Rounds at target 1.0 after the measurement, so there are moves whose pause can be timed. */
-const FORCED_ROUNDS = 2;
+const FORCED_ROUNDS = 4;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
