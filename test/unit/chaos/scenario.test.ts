@@ -58,7 +58,7 @@ describe("chaos scenarios", () => {
   it("loads every shipped scenario, each with a job file that exists", async () => {
     const dir = join(REPO, "chaos", "scenarios");
     const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-    expect(files.sort()).toEqual(["hung-nodes.yaml", "kill-coordinator.yaml", "kill-shards.yaml", "kill-workers.yaml", "mixed.yaml", "nats-restart.yaml", "partitions.yaml", "soak.yaml"]);
+    expect(files.sort()).toEqual(["hung-nodes.yaml", "kill-coordinator.yaml", "kill-shards.yaml", "kill-workers.yaml", "migrations.yaml", "mixed.yaml", "nats-restart.yaml", "partitions.yaml", "soak.yaml"]);
     for (const f of files) {
       const s = await loadScenario(join(dir, f));
       expect(s.name).toBe(f.replace(/\.yaml$/, ""));
