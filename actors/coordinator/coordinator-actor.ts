@@ -12,7 +12,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { createActor, fromPromise } from "xstate";
 import {
-  ActorKind, commitMsgId, encodeMessage, mapBucket, roundRobinMap, subjects,
+  ActorKind, commitMsgId, encodeMessage, mapBucket, NotReadyError, roundRobinMap, subjects, type MessageOf,
   type ActorRef, type HeldOutEval, type JobDone, type CheckpointPart,
 } from "../../protocols/index.js";
 import {
@@ -32,6 +32,9 @@ import { servePlacement } from "./placement-requests.js";
 import { StalenessGate } from "./staleness-gate.js";
 import { resumedProgress } from "./resumed-progress.js";
 import { TaskQueue, type TaskProgress } from "./task-queue.js";
+
+/** Times the final checkpoint asks a shard that is not ready yet (about two minutes in all). */
+const CHECKPOINT_ATTEMPTS = 64;
 
 /** A member is presumed dead, and its leases given back, after this long without a heartbeat. */
 const MEMBER_TIMEOUT_MS = 5000;
@@ -150,8 +153,19 @@ export async function runCoordinator(ctx: ActorContext): Promise<void> {
 
   async function writeFinalCheckpoint(shards: readonly string[]): Promise<string> {
     const dir = join(runDir, "final");
-    const replies = await Promise.all(shards.map((id) =>
-      request(nc, subjects.checkpoint(cluster, id), { v: 1, type: "ps.checkpoint", dir }, ["ps.checkpointed"], { timeoutMs: 300_000 })));
+    // A shard still catching up with the log (just restarted, or loading the rows of a
+    // resumed job that has nothing left to train) says "not ready": ask again shortly.
+    const checkpointOf = async (id: string): Promise<MessageOf<"ps.checkpointed">> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await request(nc, subjects.checkpoint(cluster, id), { v: 1, type: "ps.checkpoint", dir }, ["ps.checkpointed"], { timeoutMs: 300_000 });
+        } catch (err) {
+          if (!(err instanceof NotReadyError) || attempt >= CHECKPOINT_ATTEMPTS) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        }
+      }
+    };
+    const replies = await Promise.all(shards.map(checkpointOf));
     const tables = new Map<number, CheckpointTable>();
     for (const r of replies) {
       for (const p of r.parts as CheckpointPart[]) {
