@@ -94,7 +94,7 @@ function rowsOf(...stores: ParameterStore[]): Map<string, string> {
 
 /**
  * Runs `before`, hands partitions `moving` from a to b at one log entry (through the wire
- * form, as the object store carries it), then runs `after`; compares with one applier
+ * form, as the handoff stream carries it), then runs `after`; compares with one applier
  * that owns everything.
  */
 function splitVersusWhole(before: Entry[], moving: number[], after: Entry[]): void {
