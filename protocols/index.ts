@@ -16,7 +16,7 @@ export {
 } from "./params.js";
 export { partitionOf, partitionsOwnedBy, roundRobinMap, type PartitionMap } from "./partition-map.js";
 export {
-  handoffName, type HandoffTable, type LogMapChange, type PartitionHandoff, type PartitionHandoffWire,
+  handoffName, type LogMapChange, type PartitionHandoff, type PartitionHandoffWire, type TableRows,
 } from "./partition-handoff.js";
 export { MAX_SHARDS, type ShardScale, type ShardScaled } from "./shard-scaling.js";
 export { handoffStream, logStream, MAP_KEY, mapBucket, partitionOfLogSubject, StateKey, stateBucket, subjects } from "./subjects.js";

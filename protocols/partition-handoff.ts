@@ -24,8 +24,12 @@ export interface LogMapChange {
   readonly reason: string;
 }
 
-/** Rows of one table in a handoff. */
-export interface HandoffTable {
+/**
+ * One table's rows as flat arrays: ids, params (dim per row), optimizer state
+ * (stateWidth per row). The form rows take in a handoff, and between a shard's store and
+ * the files of a checkpoint or snapshot (train/checkpoint re-exports it).
+ */
+export interface TableRows {
   readonly table: number;
   readonly dim: number;
   readonly stateWidth: number;
@@ -43,7 +47,7 @@ export interface PartitionHandoff {
   readonly atSeq: number;
   readonly from: string;
   readonly to: string;
-  readonly tables: HandoffTable[];
+  readonly tables: TableRows[];
   /** The old owner's ledger of the partition: last applied stream sequence, and per producer the highest seq applied. */
   readonly applied: number;
   readonly producers: [string, number][];

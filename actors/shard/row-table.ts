@@ -116,17 +116,20 @@ export class RowTable {
 
   /** Index of the row for key (hi, lo), or -1. Halves are taken modulo 2^32. Allocation-free. */
   find(hi: number, lo: number): number {
-    hi >>>= 0;
-    lo >>>= 0;
+    const s = this.#slotOf(hi >>> 0, lo >>> 0);
+    return s < 0 ? -1 : this.#slotRow[s]! - 1;
+  }
+
+  /** Slot holding key (hi, lo) (halves already unsigned), or -1 when absent. */
+  #slotOf(hi: number, lo: number): number {
     const mask = this.#mask;
     const slotHi = this.#slotHi;
     const slotLo = this.#slotLo;
     const slotRow = this.#slotRow;
     // Slots are always masked into range, so the `!` reads below cannot be undefined.
     for (let s = slotHash(hi, lo) & mask; ; s = (s + 1) & mask) {
-      const row = slotRow[s]!;
-      if (row === 0) return -1;
-      if (slotLo[s] === lo && slotHi[s] === hi) return row - 1;
+      if (slotRow[s] === 0) return -1;
+      if (slotLo[s] === lo && slotHi[s] === hi) return s;
     }
   }
 
@@ -171,17 +174,12 @@ export class RowTable {
 
   /** Removes the row of key (hi, lo); false when there is none. The last row takes its index. */
   delete(hi: number, lo: number): boolean {
-    hi >>>= 0;
-    lo >>>= 0;
+    let hole = this.#slotOf(hi >>> 0, lo >>> 0);
+    if (hole < 0) return false;
     const mask = this.#mask;
     const slotHi = this.#slotHi;
     const slotLo = this.#slotLo;
     const slotRow = this.#slotRow;
-    let hole = slotHash(hi, lo) & mask;
-    for (; ; hole = (hole + 1) & mask) {
-      if (slotRow[hole] === 0) return false;
-      if (slotLo[hole] === lo && slotHi[hole] === hi) break;
-    }
     const index = slotRow[hole]! - 1;
     // Backward shift: pull each later entry of the probe run into the hole unless its
     // home slot lies cyclically in (hole, j], where moving it would make it unfindable.
@@ -208,12 +206,7 @@ export class RowTable {
       const inPage = this.#rowInPage(index);
       keys[2 * inPage] = lastHi;
       keys[2 * inPage + 1] = lastLo;
-      for (let s = slotHash(lastHi, lastLo) & mask; ; s = (s + 1) & mask) {
-        if (slotLo[s] === lastLo && slotHi[s] === lastHi && slotRow[s] !== 0) {
-          slotRow[s] = index + 1;
-          break;
-        }
-      }
+      slotRow[this.#slotOf(lastHi, lastLo)] = index + 1;
     }
     // The freed row must read as zeros when reused: findOrInsert promises zero-filled rows.
     const freed = this.#rowPages[this.#pageOf(last)]!;

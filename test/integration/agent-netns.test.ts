@@ -28,6 +28,9 @@ const HOST_ADDR = `${SUBNET}.1`;
 const ip = (...args: string[]): string => execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 /** Creates the namespace and its veth pair; false when the machine does not allow it. */
+/** Why the namespace could not be made, when it could not. */
+let namespaceError = "";
+
 function createNamespace(): boolean {
   try {
     ip("netns", "add", NS);
@@ -39,7 +42,8 @@ function createNamespace(): boolean {
     ip("netns", "exec", NS, "ip", "link", "set", NS_LINK, "up");
     ip("netns", "exec", NS, "ip", "link", "set", "lo", "up");
     return true;
-  } catch {
+  } catch (err) {
+    namespaceError = (err as Error).message.split("\n")[0] ?? "";
     removeNamespace();
     return false;
   }
@@ -76,7 +80,8 @@ afterAll(removeNamespace);
 
 describe("colony agent in its own network namespace", () => {
   it("runs the workers placed on it; cut off, it is replaced and fences itself, then joins again", async (ctx) => {
-    if (!namespaceReady) ctx.skip();
+    // Network namespaces need root and iproute2; without them the agent.test.ts process-tree variant still runs.
+    if (!namespaceReady) ctx.skip(`no network namespace here (ip netns / veth: ${namespaceError}); needs root and iproute2`);
     const rows = 200_000;
     const runDir = mkdtempSync(join(tmpdir(), "colony-agent-netns-"));
     const up = await runColony(["up", "examples/ctr.yaml", "--detach", "--run-dir", runDir,

@@ -5,14 +5,7 @@
 import { readFile } from "node:fs/promises";
 
 /** One table's rows: ids, params (dim per row), optimizer state (stateWidth per row). */
-export interface TableRows {
-  readonly table: number;
-  readonly dim: number;
-  readonly stateWidth: number;
-  readonly ids: Uint32Array;
-  readonly params: Float32Array;
-  readonly state: Float32Array;
-}
+export type { TableRows } from "../../protocols/index.js";
 
 /** Reads a raw little-endian array file into a fresh, aligned typed array (Node's Buffer may share a pool at any offset). */
 export async function readTypedFile<T extends Float32Array | Uint32Array>(file: string, C: { new (b: ArrayBuffer): T }): Promise<T> {
